@@ -1,0 +1,102 @@
+/**
+ * The canonical model. Vendor shapes stop at src/vendors/: everything past a mapper speaks
+ * these types only, so the policy engine, the Jira composer and the store never learn a
+ * vendor's field names.
+ */
+
+export type Vendor = 'freshdesk' | 'zendesk' | 'jira';
+export type HelpdeskVendor = 'freshdesk' | 'zendesk';
+export const VENDORS: readonly Vendor[] = ['freshdesk', 'zendesk', 'jira'];
+
+/** Statuses of WORKFLOWS.md "Mirroring and lifecycle". */
+export type CanonicalStatus = 'open' | 'pending' | 'in_progress' | 'on_hold' | 'resolved' | 'closed';
+export type CanonicalPriority = 'low' | 'normal' | 'high' | 'urgent';
+
+export type PersonRole = 'end-user' | 'agent' | 'admin' | 'unknown';
+
+export interface Person {
+  id: string;
+  name: string | null;
+  email: string | null;
+  role: PersonRole;
+  organisationId: string | null;
+}
+
+export interface Organisation {
+  id: string;
+  name: string;
+  domains: string[];
+}
+
+export interface TicketComment {
+  id: string;
+  authorId: string | null;
+  author: Person | null;
+  /** true when the requester can see it (a public reply), false for a private note. */
+  public: boolean;
+  /** true when it came from outside (the requester), as far as the vendor says. */
+  incoming: boolean;
+  bodyText: string;
+  bodyHtml: string | null;
+  createdAt: string;
+}
+
+/** Identity of a ticket or issue across the whole service. */
+export interface EntityRef {
+  vendor: Vendor;
+  connectionId: string;
+  /** The vendor's stable id as a string (ticket id; Jira's numeric issue id). */
+  id: string;
+}
+
+export interface Ticket {
+  vendor: HelpdeskVendor;
+  connectionId: string;
+  id: string;
+  /** Link an agent can open. */
+  url: string;
+  subject: string;
+  descriptionText: string;
+  descriptionHtml: string | null;
+  status: CanonicalStatus;
+  /** The vendor's own status value, kept for notes and for custom statuses. */
+  vendorStatus: string;
+  priority: CanonicalPriority | null;
+  type: string | null;
+  groupId: string | null;
+  assigneeId: string | null;
+  requester: Person | null;
+  organisation: Organisation | null;
+  tags: string[];
+  customFields: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  /** Every reply and note, oldest first. */
+  comments: TicketComment[];
+}
+
+export interface JiraIssue {
+  connectionId: string;
+  id: string;
+  key: string;
+  /** Browse link: <base>/browse/<key>. */
+  url: string;
+  summary: string;
+  status: { id: string | null; name: string; categoryKey: string | null };
+  issueType: string | null;
+  priority: string | null;
+  labels: string[];
+  assigneeAccountId: string | null;
+  resolution: string | null;
+  created: string;
+  updated: string;
+}
+
+/** A change of a helpdesk ticket the vendor client can apply. Absent keys are untouched. */
+export interface TicketPatch {
+  groupId?: string | null;
+  assigneeId?: string | null;
+  status?: CanonicalStatus;
+  organisationId?: string | null;
+  tags?: { add?: string[]; remove?: string[] };
+}

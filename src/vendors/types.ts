@@ -1,0 +1,58 @@
+import type { JiraIssue, Ticket, TicketPatch } from '../domain/ticket';
+
+/** What the worker and executor need from a helpdesk (Freshdesk or Zendesk). */
+export interface HelpdeskClient {
+  /** The authoritative ticket with its requester, organisation and whole conversation, oldest first. */
+  getTicket(ticketId: string): Promise<Ticket>;
+  /** A private note (never visible to the requester). Body is HTML. Returns the new note's id. */
+  addPrivateNote(ticketId: string, bodyHtml: string): Promise<{ id: string }>;
+  updateTicket(ticketId: string, patch: TicketPatch): Promise<void>;
+}
+
+export type AdfDoc = { version: 1; type: 'doc'; content: unknown[] };
+
+export interface JiraTransition {
+  id: string;
+  name: string;
+  to: { id: string; name: string; categoryKey: string | null };
+}
+
+export interface JiraRemoteLink {
+  globalId: string;
+  application?: { type: string; name: string };
+  relationship?: string;
+  object: {
+    url: string;
+    title: string;
+    summary?: string;
+    icon?: { url16x16: string; title: string };
+    status?: { resolved: boolean };
+  };
+}
+
+export interface JiraCreateIssueInput {
+  /** The `fields` object of POST /rest/api/3/issue, already in Jira's shape. */
+  fields: Record<string, unknown>;
+  properties?: Array<{ key: string; value: unknown }>;
+}
+
+export interface JiraSearchPage {
+  issues: JiraIssue[];
+  nextPageToken: string | null;
+}
+
+export interface JiraClientApi {
+  getIssue(idOrKey: string): Promise<JiraIssue>;
+  createIssue(input: JiraCreateIssueInput): Promise<{ id: string; key: string; self: string }>;
+  addComment(idOrKey: string, body: AdfDoc, properties?: Array<{ key: string; value: unknown }>): Promise<{ id: string }>;
+  listTransitions(idOrKey: string): Promise<JiraTransition[]>;
+  doTransition(idOrKey: string, transitionId: string, comment?: AdfDoc): Promise<void>;
+  /** Upserts by globalId: a retry updates the link rather than adding a second one. */
+  addRemoteLink(idOrKey: string, link: JiraRemoteLink): Promise<{ id: string }>;
+  /** One page of POST /rest/api/3/search/jql. */
+  searchPage(jql: string, fields: string[], nextPageToken?: string | null, maxResults?: number): Promise<JiraSearchPage>;
+  /** Every issue matching the JQL, following nextPageToken. */
+  search(jql: string, fields?: string[]): AsyncGenerator<JiraIssue>;
+  getIssueProperty(idOrKey: string, key: string): Promise<unknown | null>;
+  setIssueProperty(idOrKey: string, key: string, value: unknown): Promise<void>;
+}
