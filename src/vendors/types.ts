@@ -56,3 +56,13 @@ export interface JiraClientApi {
   getIssueProperty(idOrKey: string, key: string): Promise<unknown | null>;
   setIssueProperty(idOrKey: string, key: string, value: unknown): Promise<void>;
 }
+
+/** Common construction options of the three vendor clients. */
+export interface VendorClientOptions {
+  connectionId: string;
+  /** Base URL without /api/v2 or /rest/api/3: https://acme.freshdesk.com, https://acme.zendesk.com, https://acme.atlassian.net */
+  baseUrl: string;
+  timeoutMs: number;
+  retry: import('./core/http-client').RetryPolicy;
+  logger: import('../logging/logger').Logger;
+}
