@@ -1,0 +1,141 @@
+/**
+ * Versioned schema of the SQLite store, applied in order at start. A migration is never
+ * edited once released: a change is a new entry.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'inbox, dead letters, snapshots, links, owners, handoffs, decisions, actions, cursors',
+    sql: `
+      CREATE TABLE inbox_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        entity_key TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        source TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','processing','done','dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        locked_by TEXT,
+        locked_until INTEGER,
+        last_error TEXT,
+        processed_at INTEGER,
+        UNIQUE (vendor, connection_id, dedupe_key)
+      );
+      -- Claiming scans unfinished events only; finished ones pile up without slowing it.
+      CREATE INDEX inbox_unfinished ON inbox_events (status, next_attempt_at, id) WHERE status IN ('pending','processing');
+      CREATE INDEX inbox_entity ON inbox_events (vendor, connection_id, entity_key, id);
+
+      CREATE TABLE dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id INTEGER NOT NULL REFERENCES inbox_events(id),
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        entity_key TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        error TEXT NOT NULL,
+        dead_at INTEGER NOT NULL,
+        replayed_at INTEGER
+      );
+      CREATE INDEX dead_letters_open ON dead_letters (replayed_at, vendor, connection_id);
+
+      CREATE TABLE entity_snapshots (
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        vendor_updated_at TEXT,
+        saved_at INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (vendor, connection_id, entity_id)
+      );
+
+      CREATE TABLE ticket_links (
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        jira_connection_id TEXT NOT NULL,
+        issue_id TEXT,
+        issue_key TEXT,
+        state TEXT NOT NULL CHECK (state IN ('creating','linked')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (vendor, connection_id, ticket_id)
+      );
+      CREATE UNIQUE INDEX ticket_links_issue ON ticket_links (jira_connection_id, issue_id) WHERE issue_id IS NOT NULL;
+
+      CREATE TABLE ticket_owners (
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        owner_group_id TEXT,
+        since INTEGER NOT NULL,
+        claimed_at INTEGER,
+        PRIMARY KEY (vendor, connection_id, ticket_id)
+      );
+
+      CREATE TABLE handoffs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        actor_id TEXT,
+        direction TEXT NOT NULL,
+        from_group_id TEXT,
+        to_group_id TEXT,
+        from_assignee_id TEXT,
+        to_assignee_id TEXT,
+        comment_id TEXT
+      );
+      CREATE INDEX handoffs_ticket ON handoffs (vendor, connection_id, ticket_id, at);
+
+      CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        actor_id TEXT,
+        at INTEGER NOT NULL,
+        summary TEXT NOT NULL,
+        actions TEXT NOT NULL,
+        event_id INTEGER
+      );
+      CREATE INDEX decisions_ticket ON decisions (vendor, connection_id, ticket_id, at);
+      CREATE INDEX decisions_rule ON decisions (rule_id, at);
+
+      CREATE TABLE executed_actions (
+        idempotency_key TEXT PRIMARY KEY,
+        vendor TEXT,
+        connection_id TEXT,
+        ticket_id TEXT,
+        kind TEXT NOT NULL,
+        result TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+
+      CREATE TABLE sync_cursors (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

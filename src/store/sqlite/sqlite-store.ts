@@ -1,0 +1,503 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { EntityRef, Vendor } from '../../domain/ticket';
+import type {
+  DeadLetter,
+  DeadLetterFilter,
+  Decision,
+  EnqueueResult,
+  EntitySnapshot,
+  ExecutedAction,
+  Handoff,
+  HandoffDirection,
+  InboxCounts,
+  InboxEvent,
+  InboxStatus,
+  NewInboxEvent,
+  Store,
+  StoreHealth,
+  TicketLink,
+  TicketOwner,
+  Verdict,
+} from '../types';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations';
+
+type Row = Record<string, unknown>;
+
+const ms = (d: Date) => d.getTime();
+const date = (v: unknown) => new Date(Number(v));
+const dateOrNull = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
+const str = (v: unknown) => String(v);
+const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function refOf(row: Row, idColumn = 'ticket_id'): EntityRef {
+  return { vendor: row.vendor as Vendor, connectionId: str(row.connection_id), id: str(row[idColumn]) };
+}
+
+function toEvent(row: Row): InboxEvent {
+  return {
+    id: Number(row.id),
+    vendor: row.vendor as Vendor,
+    connectionId: str(row.connection_id),
+    entityKey: str(row.entity_key),
+    dedupeKey: str(row.dedupe_key),
+    eventType: str(row.event_type),
+    source: row.source as InboxEvent['source'],
+    payload: JSON.parse(str(row.payload)) as unknown,
+    headers: JSON.parse(str(row.headers)) as Record<string, string>,
+    receivedAt: date(row.received_at),
+    status: row.status as InboxStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: date(row.next_attempt_at),
+    lockedBy: strOrNull(row.locked_by),
+    lockedUntil: dateOrNull(row.locked_until),
+    lastError: strOrNull(row.last_error),
+    processedAt: dateOrNull(row.processed_at),
+  };
+}
+
+function toDeadLetter(row: Row): DeadLetter {
+  return {
+    id: Number(row.id),
+    eventId: Number(row.event_id),
+    vendor: row.vendor as Vendor,
+    connectionId: str(row.connection_id),
+    entityKey: str(row.entity_key),
+    eventType: str(row.event_type),
+    attempts: Number(row.attempts),
+    error: str(row.error),
+    deadAt: date(row.dead_at),
+    replayedAt: dateOrNull(row.replayed_at),
+  };
+}
+
+function toLink(row: Row): TicketLink {
+  return {
+    ticket: refOf(row),
+    jiraConnectionId: str(row.jira_connection_id),
+    issueId: strOrNull(row.issue_id),
+    issueKey: strOrNull(row.issue_key),
+    state: row.state as TicketLink['state'],
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+/** Where a DATABASE_URL points for SQLite: a path, sqlite:<path>, file:<path> or :memory:. */
+export function sqlitePathOf(url: string): string {
+  if (url === ':memory:' || url === 'sqlite::memory:') return ':memory:';
+  const stripped = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:(\/\/)?/, '');
+  return stripped;
+}
+
+/**
+ * The embedded default store. better-sqlite3 is synchronous; WAL lets readers run beside the
+ * one writer, and synchronous=FULL makes every acknowledged webhook survive a power cut, not
+ * only a process crash.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
+    );
+    for (const m of SQLITE_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      }).immediate();
+    }
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as Row;
+      const version = Number(row.v ?? 0);
+      return { ok: version === SQLITE_SCHEMA_VERSION, schemaVersion: version, expectedVersion: SQLITE_SCHEMA_VERSION };
+    } catch (err) {
+      return { ok: false, schemaVersion: 0, expectedVersion: SQLITE_SCHEMA_VERSION, error: (err as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- inbox
+
+  async enqueue(e: NewInboxEvent): Promise<EnqueueResult> {
+    const result = this.db
+      .prepare(
+        `INSERT INTO inbox_events (vendor, connection_id, entity_key, dedupe_key, event_type, source, payload, headers, received_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (vendor, connection_id, dedupe_key) DO NOTHING`,
+      )
+      .run(
+        e.vendor,
+        e.connectionId,
+        e.entityKey,
+        e.dedupeKey,
+        e.eventType,
+        e.source,
+        JSON.stringify(e.payload),
+        JSON.stringify(e.headers),
+        ms(e.receivedAt),
+        ms(e.receivedAt),
+      );
+    if (result.changes === 1) return { eventId: Number(result.lastInsertRowid), duplicate: false };
+    const existing = this.db
+      .prepare('SELECT id FROM inbox_events WHERE vendor = ? AND connection_id = ? AND dedupe_key = ?')
+      .get(e.vendor, e.connectionId, e.dedupeKey) as Row;
+    return { eventId: Number(existing.id), duplicate: true };
+  }
+
+  async claimNext(workerId: string, now: Date, leaseMs: number): Promise<InboxEvent | null> {
+    const t = ms(now);
+    const claim = this.db.transaction((): InboxEvent | null => {
+      // Runnable: pending and due, or processing under an expired lease (its worker died).
+      // Blocked: an earlier unfinished event of the same entity, or one being worked on now.
+      const row = this.db
+        .prepare(
+          `SELECT e.* FROM inbox_events e
+           WHERE ((e.status = 'pending' AND e.next_attempt_at <= @t) OR (e.status = 'processing' AND e.locked_until < @t))
+             AND NOT EXISTS (
+               SELECT 1 FROM inbox_events p
+               WHERE p.vendor = e.vendor AND p.connection_id = e.connection_id AND p.entity_key = e.entity_key AND p.id <> e.id
+                 AND ((p.id < e.id AND p.status IN ('pending','processing'))
+                      OR (p.status = 'processing' AND p.locked_until >= @t)))
+           ORDER BY e.id LIMIT 1`,
+        )
+        .get({ t }) as Row | undefined;
+      if (!row) return null;
+      this.db
+        .prepare(`UPDATE inbox_events SET status = 'processing', locked_by = ?, locked_until = ?, attempts = attempts + 1 WHERE id = ?`)
+        .run(workerId, t + leaseMs, row.id);
+      return toEvent({ ...row, status: 'processing', locked_by: workerId, locked_until: t + leaseMs, attempts: Number(row.attempts) + 1 });
+    });
+    return claim.immediate();
+  }
+
+  async complete(eventId: number, workerId: string, now: Date): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE inbox_events SET status = 'done', processed_at = ?, locked_by = NULL, locked_until = NULL, last_error = NULL
+         WHERE id = ? AND status = 'processing' AND locked_by = ?`,
+      )
+      .run(ms(now), eventId, workerId);
+  }
+
+  async fail(eventId: number, workerId: string, error: string, retryAt: Date): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE inbox_events SET status = 'pending', next_attempt_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
+         WHERE id = ? AND status = 'processing' AND locked_by = ?`,
+      )
+      .run(ms(retryAt), error, eventId, workerId);
+  }
+
+  async deadLetter(eventId: number, workerId: string, error: string, now: Date): Promise<void> {
+    this.db.transaction(() => {
+      const moved = this.db
+        .prepare(
+          `UPDATE inbox_events SET status = 'dead', last_error = ?, processed_at = ?, locked_by = NULL, locked_until = NULL
+           WHERE id = ? AND status = 'processing' AND locked_by = ?`,
+        )
+        .run(error, ms(now), eventId, workerId);
+      if (moved.changes !== 1) return;
+      this.db
+        .prepare(
+          `INSERT INTO dead_letters (event_id, vendor, connection_id, entity_key, event_type, attempts, error, dead_at)
+           SELECT id, vendor, connection_id, entity_key, event_type, attempts, ?, ? FROM inbox_events WHERE id = ?`,
+        )
+        .run(error, ms(now), eventId);
+    }).immediate();
+  }
+
+  async requeueInterrupted(now: Date): Promise<number> {
+    // One process owns an SQLite file, so at start every `processing` row is an orphan.
+    const r = this.db
+      .prepare(`UPDATE inbox_events SET status = 'pending', locked_by = NULL, locked_until = NULL, next_attempt_at = ? WHERE status = 'processing'`)
+      .run(ms(now));
+    return r.changes;
+  }
+
+  async getEvent(eventId: number): Promise<InboxEvent | null> {
+    const row = this.db.prepare('SELECT * FROM inbox_events WHERE id = ?').get(eventId) as Row | undefined;
+    return row ? toEvent(row) : null;
+  }
+
+  async listEvents(filter: { entityKey?: string; vendor?: Vendor; connectionId?: string; status?: InboxStatus; limit?: number }): Promise<InboxEvent[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.vendor) (where.push('vendor = ?'), params.push(filter.vendor));
+    if (filter.connectionId) (where.push('connection_id = ?'), params.push(filter.connectionId));
+    if (filter.entityKey) (where.push('entity_key = ?'), params.push(filter.entityKey));
+    if (filter.status) (where.push('status = ?'), params.push(filter.status));
+    const sql = `SELECT * FROM inbox_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit ?? 1000) as Row[]).map(toEvent);
+  }
+
+  async inboxCounts(): Promise<InboxCounts> {
+    const counts: InboxCounts = { pending: 0, processing: 0, done: 0, dead: 0 };
+    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM inbox_events GROUP BY status').all() as Row[]) {
+      counts[row.status as InboxStatus] = Number(row.n);
+    }
+    return counts;
+  }
+
+  private deadLetterWhere(filter: DeadLetterFilter = {}): { sql: string; params: unknown[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (!filter.includeReplayed) where.push('replayed_at IS NULL');
+    if (filter.vendor) (where.push('vendor = ?'), params.push(filter.vendor));
+    if (filter.connectionId) (where.push('connection_id = ?'), params.push(filter.connectionId));
+    return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  async listDeadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+    const { sql, params } = this.deadLetterWhere(filter);
+    return (this.db.prepare(`SELECT * FROM dead_letters ${sql} ORDER BY id`).all(...params) as Row[]).map(toDeadLetter);
+  }
+
+  async replayDeadLetters(selection: { ids?: number[]; filter?: DeadLetterFilter }, now: Date): Promise<number> {
+    return this.db.transaction(() => {
+      const candidates = selection.ids
+        ? (selection.ids.map((id) => this.db.prepare('SELECT * FROM dead_letters WHERE id = ? AND replayed_at IS NULL').get(id)).filter(Boolean) as Row[])
+        : (() => {
+            const { sql, params } = this.deadLetterWhere({ ...selection.filter, includeReplayed: false });
+            return this.db.prepare(`SELECT * FROM dead_letters ${sql}`).all(...params) as Row[];
+          })();
+      for (const dl of candidates) {
+        this.db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?').run(ms(now), dl.id);
+        this.db
+          .prepare(
+            `UPDATE inbox_events SET status = 'pending', attempts = 0, next_attempt_at = ?, source = 'replay', processed_at = NULL
+             WHERE id = ? AND status = 'dead'`,
+          )
+          .run(ms(now), dl.event_id);
+      }
+      return candidates.length;
+    }).immediate();
+  }
+
+  // ---- snapshots
+
+  async getSnapshot(ref: EntityRef): Promise<EntitySnapshot | null> {
+    const row = this.db
+      .prepare('SELECT * FROM entity_snapshots WHERE vendor = ? AND connection_id = ? AND entity_id = ?')
+      .get(ref.vendor, ref.connectionId, ref.id) as Row | undefined;
+    if (!row) return null;
+    return {
+      ref: refOf(row, 'entity_id'),
+      data: JSON.parse(str(row.data)) as unknown,
+      vendorUpdatedAt: strOrNull(row.vendor_updated_at),
+      savedAt: date(row.saved_at),
+      deleted: Number(row.deleted) === 1,
+    };
+  }
+
+  async saveSnapshot(s: EntitySnapshot): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO entity_snapshots (vendor, connection_id, entity_id, data, vendor_updated_at, saved_at, deleted)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (vendor, connection_id, entity_id) DO UPDATE SET
+           data = excluded.data, vendor_updated_at = excluded.vendor_updated_at, saved_at = excluded.saved_at, deleted = excluded.deleted`,
+      )
+      .run(s.ref.vendor, s.ref.connectionId, s.ref.id, JSON.stringify(s.data), s.vendorUpdatedAt, ms(s.savedAt), s.deleted ? 1 : 0);
+  }
+
+  // ---- links
+
+  async getLinkByTicket(t: EntityRef): Promise<TicketLink | null> {
+    const row = this.db
+      .prepare('SELECT * FROM ticket_links WHERE vendor = ? AND connection_id = ? AND ticket_id = ?')
+      .get(t.vendor, t.connectionId, t.id) as Row | undefined;
+    return row ? toLink(row) : null;
+  }
+
+  async getLinkByIssue(jiraConnectionId: string, issueId: string): Promise<TicketLink | null> {
+    const row = this.db
+      .prepare('SELECT * FROM ticket_links WHERE jira_connection_id = ? AND issue_id = ?')
+      .get(jiraConnectionId, issueId) as Row | undefined;
+    return row ? toLink(row) : null;
+  }
+
+  async reserveLink(t: EntityRef, jiraConnectionId: string, now: Date): Promise<boolean> {
+    const r = this.db
+      .prepare(
+        `INSERT INTO ticket_links (vendor, connection_id, ticket_id, jira_connection_id, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'creating', ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(t.vendor, t.connectionId, t.id, jiraConnectionId, ms(now), ms(now));
+    return r.changes === 1;
+  }
+
+  async completeLink(t: EntityRef, issueId: string, issueKey: string, now: Date): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE ticket_links SET issue_id = ?, issue_key = ?, state = 'linked', updated_at = ?
+         WHERE vendor = ? AND connection_id = ? AND ticket_id = ?`,
+      )
+      .run(issueId, issueKey, ms(now), t.vendor, t.connectionId, t.id);
+  }
+
+  async releaseLink(t: EntityRef): Promise<void> {
+    this.db
+      .prepare(`DELETE FROM ticket_links WHERE vendor = ? AND connection_id = ? AND ticket_id = ? AND state = 'creating'`)
+      .run(t.vendor, t.connectionId, t.id);
+  }
+
+  async listLinks(filter: { vendor?: Vendor; connectionId?: string } = {}): Promise<TicketLink[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.vendor) (where.push('vendor = ?'), params.push(filter.vendor));
+    if (filter.connectionId) (where.push('connection_id = ?'), params.push(filter.connectionId));
+    const sql = `SELECT * FROM ticket_links ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at`;
+    return (this.db.prepare(sql).all(...params) as Row[]).map(toLink);
+  }
+
+  // ---- owners and trail
+
+  async getOwner(t: EntityRef): Promise<TicketOwner | null> {
+    const row = this.db
+      .prepare('SELECT * FROM ticket_owners WHERE vendor = ? AND connection_id = ? AND ticket_id = ?')
+      .get(t.vendor, t.connectionId, t.id) as Row | undefined;
+    if (!row) return null;
+    return {
+      ticket: refOf(row),
+      ownerId: str(row.owner_id),
+      ownerGroupId: strOrNull(row.owner_group_id),
+      since: date(row.since),
+      claimedAt: dateOrNull(row.claimed_at),
+    };
+  }
+
+  async setOwner(o: TicketOwner): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO ticket_owners (vendor, connection_id, ticket_id, owner_id, owner_group_id, since, claimed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (vendor, connection_id, ticket_id) DO UPDATE SET
+           owner_id = excluded.owner_id, owner_group_id = excluded.owner_group_id, since = excluded.since, claimed_at = excluded.claimed_at`,
+      )
+      .run(o.ticket.vendor, o.ticket.connectionId, o.ticket.id, o.ownerId, o.ownerGroupId, ms(o.since), o.claimedAt ? ms(o.claimedAt) : null);
+  }
+
+  async appendHandoff(h: Handoff): Promise<number> {
+    const r = this.db
+      .prepare(
+        `INSERT INTO handoffs (vendor, connection_id, ticket_id, at, actor_id, direction, from_group_id, to_group_id, from_assignee_id, to_assignee_id, comment_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(h.ticket.vendor, h.ticket.connectionId, h.ticket.id, ms(h.at), h.actorId, h.direction, h.fromGroupId, h.toGroupId, h.fromAssigneeId, h.toAssigneeId, h.commentId);
+    return Number(r.lastInsertRowid);
+  }
+
+  async listHandoffs(t: EntityRef): Promise<Handoff[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM handoffs WHERE vendor = ? AND connection_id = ? AND ticket_id = ? ORDER BY at, id')
+      .all(t.vendor, t.connectionId, t.id) as Row[];
+    return rows.map((row) => ({
+      id: Number(row.id),
+      ticket: refOf(row),
+      at: date(row.at),
+      actorId: strOrNull(row.actor_id),
+      direction: row.direction as HandoffDirection,
+      fromGroupId: strOrNull(row.from_group_id),
+      toGroupId: strOrNull(row.to_group_id),
+      fromAssigneeId: strOrNull(row.from_assignee_id),
+      toAssigneeId: strOrNull(row.to_assignee_id),
+      commentId: strOrNull(row.comment_id),
+    }));
+  }
+
+  // ---- audit trail
+
+  async recordDecision(d: Decision): Promise<number> {
+    const r = this.db
+      .prepare(
+        `INSERT INTO decisions (vendor, connection_id, ticket_id, rule_id, verdict, actor_id, at, summary, actions, event_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(d.ticket.vendor, d.ticket.connectionId, d.ticket.id, d.ruleId, d.verdict, d.actorId, ms(d.at), d.summary, JSON.stringify(d.actions), d.eventId);
+    return Number(r.lastInsertRowid);
+  }
+
+  async listDecisions(filter: { ticket?: EntityRef; ruleId?: string; limit?: number }): Promise<Decision[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.ticket) {
+      where.push('vendor = ? AND connection_id = ? AND ticket_id = ?');
+      params.push(filter.ticket.vendor, filter.ticket.connectionId, filter.ticket.id);
+    }
+    if (filter.ruleId) (where.push('rule_id = ?'), params.push(filter.ruleId));
+    const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit ?? 10_000) as Row[]).map((row) => ({
+      id: Number(row.id),
+      ticket: refOf(row),
+      ruleId: str(row.rule_id),
+      verdict: row.verdict as Verdict,
+      actorId: strOrNull(row.actor_id),
+      at: date(row.at),
+      summary: str(row.summary),
+      actions: JSON.parse(str(row.actions)) as unknown[],
+      eventId: row.event_id === null ? null : Number(row.event_id),
+    }));
+  }
+
+  // ---- executor
+
+  async getExecutedAction(key: string): Promise<ExecutedAction | null> {
+    const row = this.db.prepare('SELECT * FROM executed_actions WHERE idempotency_key = ?').get(key) as Row | undefined;
+    if (!row) return null;
+    return {
+      idempotencyKey: str(row.idempotency_key),
+      ticket: row.vendor ? refOf(row) : null,
+      kind: str(row.kind),
+      result: JSON.parse(str(row.result)) as unknown,
+      at: date(row.at),
+    };
+  }
+
+  async recordExecutedAction(a: ExecutedAction): Promise<boolean> {
+    const r = this.db
+      .prepare(
+        `INSERT INTO executed_actions (idempotency_key, vendor, connection_id, ticket_id, kind, result, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(a.idempotencyKey, a.ticket?.vendor ?? null, a.ticket?.connectionId ?? null, a.ticket?.id ?? null, a.kind, JSON.stringify(a.result ?? null), ms(a.at));
+    return r.changes === 1;
+  }
+
+  // ---- cursors
+
+  async getCursor(name: string): Promise<string | null> {
+    const row = this.db.prepare('SELECT value FROM sync_cursors WHERE name = ?').get(name) as Row | undefined;
+    return row ? str(row.value) : null;
+  }
+
+  async setCursor(name: string, value: string, now: Date): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO sync_cursors (name, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      .run(name, value, ms(now));
+  }
+}

@@ -1,0 +1,208 @@
+import type { EntityRef, Vendor } from '../domain/ticket';
+
+/**
+ * The Store: everything helpdesk-sync keeps. SQLite implements it now; PostgreSQL will
+ * implement the same interface, so nothing outside src/store/ may know SQL or driver types.
+ * Every method is async because the PostgreSQL implementation is.
+ */
+
+export type InboxStatus = 'pending' | 'processing' | 'done' | 'dead';
+export type EventSource = 'webhook' | 'poll' | 'replay';
+
+export interface NewInboxEvent {
+  vendor: Vendor;
+  connectionId: string;
+  /** What the event is about: `ticket:<id>` for helpdesks, `issue:<id>` for Jira. Events of one entity run in order. */
+  entityKey: string;
+  /** Vendor delivery id where there is one, else a content hash: a redelivery has the same key. */
+  dedupeKey: string;
+  eventType: string;
+  source: EventSource;
+  /** The parsed body as received (already verified). */
+  payload: unknown;
+  /** Delivery headers worth keeping (ids, retry counts), never signatures or credentials. */
+  headers: Record<string, string>;
+  receivedAt: Date;
+}
+
+export interface InboxEvent extends NewInboxEvent {
+  id: number;
+  status: InboxStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lockedBy: string | null;
+  lockedUntil: Date | null;
+  lastError: string | null;
+  processedAt: Date | null;
+}
+
+export interface EnqueueResult {
+  eventId: number;
+  duplicate: boolean;
+}
+
+export interface DeadLetter {
+  id: number;
+  eventId: number;
+  vendor: Vendor;
+  connectionId: string;
+  entityKey: string;
+  eventType: string;
+  attempts: number;
+  error: string;
+  deadAt: Date;
+  replayedAt: Date | null;
+}
+
+export interface DeadLetterFilter {
+  vendor?: Vendor;
+  connectionId?: string;
+  includeReplayed?: boolean;
+}
+
+export interface InboxCounts {
+  pending: number;
+  processing: number;
+  done: number;
+  dead: number;
+}
+
+/** The last state seen of a ticket or issue, to derive what changed. */
+export interface EntitySnapshot {
+  ref: EntityRef;
+  data: unknown;
+  /** The vendor's updated_at of that state. */
+  vendorUpdatedAt: string | null;
+  savedAt: Date;
+  deleted: boolean;
+}
+
+export interface TicketLink {
+  ticket: EntityRef;
+  jiraConnectionId: string;
+  /** Null while the create call is under way: the link is written before and after it (J1). */
+  issueId: string | null;
+  issueKey: string | null;
+  state: 'creating' | 'linked';
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TicketOwner {
+  ticket: EntityRef;
+  ownerId: string;
+  ownerGroupId: string | null;
+  since: Date;
+  claimedAt: Date | null;
+}
+
+export type HandoffDirection = 'escalate' | 'handback' | 'consult' | 'return' | 'reassign';
+
+export interface Handoff {
+  id?: number;
+  ticket: EntityRef;
+  at: Date;
+  actorId: string | null;
+  direction: HandoffDirection;
+  fromGroupId: string | null;
+  toGroupId: string | null;
+  fromAssigneeId: string | null;
+  toAssigneeId: string | null;
+  commentId: string | null;
+}
+
+export type Verdict = 'ok' | 'violation' | 'corrected' | 'info';
+
+/** One entry of the audit trail: a rule's decision about a ticket. */
+export interface Decision {
+  id?: number;
+  ticket: EntityRef;
+  ruleId: string;
+  verdict: Verdict;
+  actorId: string | null;
+  at: Date;
+  summary: string;
+  actions: unknown[];
+  eventId: number | null;
+}
+
+/** An action run by the executor, keyed so a retry never repeats it. */
+export interface ExecutedAction {
+  idempotencyKey: string;
+  ticket: EntityRef | null;
+  kind: string;
+  result: unknown;
+  at: Date;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  schemaVersion: number;
+  expectedVersion: number;
+  error?: string;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+
+  // Inbox: the one door of every event.
+  enqueue(event: NewInboxEvent): Promise<EnqueueResult>;
+  /**
+   * The oldest runnable event whose entity has no earlier unfinished event, leased to the
+   * worker. Per-entity order holds across concurrent workers and instances.
+   */
+  claimNext(workerId: string, now: Date, leaseMs: number): Promise<InboxEvent | null>;
+  complete(eventId: number, workerId: string, now: Date): Promise<void>;
+  /** Failed attempt: back to pending, runnable at retryAt. */
+  fail(eventId: number, workerId: string, error: string, retryAt: Date): Promise<void>;
+  /** Gave up: out of the inbox into the dead letters, with the last error. */
+  deadLetter(eventId: number, workerId: string, error: string, now: Date): Promise<void>;
+  /** Events left `processing` by a worker that is gone become pending again. */
+  requeueInterrupted(now: Date): Promise<number>;
+  getEvent(eventId: number): Promise<InboxEvent | null>;
+  listEvents(filter: { entityKey?: string; vendor?: Vendor; connectionId?: string; status?: InboxStatus; limit?: number }): Promise<InboxEvent[]>;
+  inboxCounts(): Promise<InboxCounts>;
+  listDeadLetters(filter?: DeadLetterFilter): Promise<DeadLetter[]>;
+  /** Requeues dead letters (all matching the filter, or the given ids). Returns how many. */
+  replayDeadLetters(selection: { ids?: number[]; filter?: DeadLetterFilter }, now: Date): Promise<number>;
+
+  // Snapshots.
+  getSnapshot(ref: EntityRef): Promise<EntitySnapshot | null>;
+  saveSnapshot(snapshot: EntitySnapshot): Promise<void>;
+
+  // Ticket-to-Jira links.
+  getLinkByTicket(ticket: EntityRef): Promise<TicketLink | null>;
+  getLinkByIssue(jiraConnectionId: string, issueId: string): Promise<TicketLink | null>;
+  /**
+   * Reserves the ticket's link before a create call. Returns false if a link (creating or
+   * linked) already exists: only one worker may create the issue.
+   */
+  reserveLink(ticket: EntityRef, jiraConnectionId: string, now: Date): Promise<boolean>;
+  completeLink(ticket: EntityRef, issueId: string, issueKey: string, now: Date): Promise<void>;
+  releaseLink(ticket: EntityRef): Promise<void>;
+  listLinks(filter?: { vendor?: Vendor; connectionId?: string }): Promise<TicketLink[]>;
+
+  // Ownership and the handoff trail.
+  getOwner(ticket: EntityRef): Promise<TicketOwner | null>;
+  setOwner(owner: TicketOwner): Promise<void>;
+  appendHandoff(handoff: Handoff): Promise<number>;
+  listHandoffs(ticket: EntityRef): Promise<Handoff[]>;
+
+  // Audit trail.
+  recordDecision(decision: Decision): Promise<number>;
+  listDecisions(filter: { ticket?: EntityRef; ruleId?: string; limit?: number }): Promise<Decision[]>;
+
+  // Executor bookkeeping.
+  getExecutedAction(idempotencyKey: string): Promise<ExecutedAction | null>;
+  recordExecutedAction(action: ExecutedAction): Promise<boolean>;
+
+  // Sync cursors (polls).
+  getCursor(name: string): Promise<string | null>;
+  setCursor(name: string, value: string, now: Date): Promise<void>;
+}
+
+export function entityKeyOf(kind: 'ticket' | 'issue', id: string): string {
+  return `${kind}:${id}`;
+}
