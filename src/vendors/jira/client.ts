@@ -1,0 +1,219 @@
+import type { JiraIssue } from '../../domain/ticket';
+import { VendorHttp, paginate, type ErrorDetails } from '../core/http-client';
+import { isVendorApiError } from '../core/errors';
+import type {
+  AdfDoc,
+  JiraClientApi,
+  JiraCreateIssueInput,
+  JiraRemoteLink,
+  JiraSearchPage,
+  JiraTransition,
+  VendorClientOptions,
+} from '../types';
+import { toJiraIssue, toJiraTransition } from './mapper';
+import {
+  commentResponseSchema,
+  createIssueResponseSchema,
+  emptyResponseSchema,
+  entityPropertySchema,
+  errorBodySchema,
+  issueSchema,
+  remoteLinkResponseSchema,
+  searchResponseSchema,
+  transitionsResponseSchema,
+  type RawIssue,
+} from './schemas';
+
+const API = '/rest/api/3';
+
+/** The fields the canonical JiraIssue is built from; search always asks for them too. */
+export const ISSUE_FIELDS: readonly string[] = [
+  'summary',
+  'status',
+  'issuetype',
+  'priority',
+  'labels',
+  'assignee',
+  'resolution',
+  'created',
+  'updated',
+];
+
+const DEFAULT_PAGE_SIZE = 100;
+
+export interface JiraClientOptions extends VendorClientOptions {
+  email: string;
+  apiToken: string;
+}
+
+type EntityProperty = { key: string; value: unknown };
+
+const seg = encodeURIComponent;
+const issuePath = (idOrKey: string) => `${API}/issue/${seg(idOrKey)}`;
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Reads Jira's `{errorMessages: [], errors: {field: message}}`. The field map is kept apart so
+ * a 400 on create names the field to fix; a bare `INVALID_INPUT` with no field usually means
+ * malformed ADF (VENDOR-APIS.md section 5, pitfall 1).
+ */
+export function errorDetails(body: unknown): ErrorDetails {
+  const parsed = errorBodySchema.safeParse(body);
+  if (!parsed.success) {
+    // Gateways in front of Jira answer 429/503 with short text; HTML pages say nothing useful.
+    const text = typeof body === 'string' ? body.trim() : '';
+    return { message: text && !text.startsWith('<') ? text.slice(0, 200) : '' };
+  }
+  const fields: Record<string, string> = {};
+  for (const [field, value] of Object.entries(parsed.data.errors ?? {})) fields[field] = describeValue(value);
+  const message = (parsed.data.errorMessages ?? []).join('; ');
+  return Object.keys(fields).length ? { message, fields } : { message };
+}
+
+/** Jira Cloud REST API v3 with an API token (Basic email:token). */
+export class JiraClient implements JiraClientApi {
+  private readonly http: VendorHttp;
+
+  constructor(private readonly options: JiraClientOptions) {
+    this.http = new VendorHttp({
+      vendor: 'jira',
+      connectionId: options.connectionId,
+      baseURL: options.baseUrl,
+      auth: { username: options.email, password: options.apiToken },
+      headers: { 'Content-Type': 'application/json' },
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      logger: options.logger,
+      errorDetails,
+    });
+  }
+
+  async getIssue(idOrKey: string): Promise<JiraIssue> {
+    const res = await this.http.request(
+      'getIssue',
+      { url: issuePath(idOrKey), params: { fields: ISSUE_FIELDS.join(',') } },
+      issueSchema,
+    );
+    return this.toIssue(res.data);
+  }
+
+  async createIssue(input: JiraCreateIssueInput): Promise<{ id: string; key: string; self: string }> {
+    // Properties ride on the create call itself so a duplicate from a retried POST can be found
+    // by its marker (VENDOR-APIS.md section 5, pitfall 2).
+    const body = { fields: input.fields, ...(input.properties?.length ? { properties: input.properties } : {}) };
+    const res = await this.http.request(
+      'createIssue',
+      { method: 'POST', url: `${API}/issue`, data: body },
+      createIssueResponseSchema,
+    );
+    return { id: res.data.id, key: res.data.key, self: res.data.self };
+  }
+
+  async addComment(idOrKey: string, body: AdfDoc, properties?: EntityProperty[]): Promise<{ id: string }> {
+    const data = { body, ...(properties?.length ? { properties } : {}) };
+    const res = await this.http.request(
+      'addComment',
+      { method: 'POST', url: `${issuePath(idOrKey)}/comment`, data },
+      commentResponseSchema,
+    );
+    return { id: res.data.id };
+  }
+
+  async listTransitions(idOrKey: string): Promise<JiraTransition[]> {
+    const res = await this.http.request(
+      'listTransitions',
+      { url: `${issuePath(idOrKey)}/transitions` },
+      transitionsResponseSchema,
+    );
+    return res.data.transitions.map(toJiraTransition);
+  }
+
+  async doTransition(idOrKey: string, transitionId: string, comment?: AdfDoc): Promise<void> {
+    const data = {
+      transition: { id: transitionId },
+      ...(comment ? { update: { comment: [{ add: { body: comment } }] } } : {}),
+    };
+    await this.http.request(
+      'doTransition',
+      { method: 'POST', url: `${issuePath(idOrKey)}/transitions`, data },
+      emptyResponseSchema,
+    );
+  }
+
+  async addRemoteLink(idOrKey: string, link: JiraRemoteLink): Promise<{ id: string }> {
+    // Jira nulls every field left out of an upsert by globalId, so the whole object goes out.
+    const res = await this.http.request(
+      'addRemoteLink',
+      { method: 'POST', url: `${issuePath(idOrKey)}/remotelink`, data: link },
+      remoteLinkResponseSchema,
+      { idempotent: true },
+    );
+    return { id: res.data.id };
+  }
+
+  async searchPage(
+    jql: string,
+    fields: string[],
+    nextPageToken?: string | null,
+    maxResults: number = DEFAULT_PAGE_SIZE,
+  ): Promise<JiraSearchPage> {
+    const data = {
+      jql,
+      fields: withIssueFields(fields),
+      maxResults,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    };
+    const res = await this.http.request(
+      'searchPage',
+      { method: 'POST', url: `${API}/search/jql`, data },
+      searchResponseSchema,
+      { idempotent: true },
+    );
+    // An empty token would restart from page one; treat it as the end like null or isLast.
+    const token = res.data.isLast === true ? null : res.data.nextPageToken || null;
+    return { issues: res.data.issues.map((raw) => this.toIssue(raw)), nextPageToken: token };
+  }
+
+  search(jql: string, fields: string[] = [...ISSUE_FIELDS]): AsyncGenerator<JiraIssue> {
+    // The first page has no token; `paginate` stops on a null cursor, so the first one is ''.
+    return paginate<JiraIssue, string>('', async (token) => {
+      const page = await this.searchPage(jql, fields, token || null);
+      return { items: page.issues, next: page.nextPageToken };
+    });
+  }
+
+  async getIssueProperty(idOrKey: string, key: string): Promise<unknown | null> {
+    try {
+      const res = await this.http.request(
+        'getIssueProperty',
+        { url: `${issuePath(idOrKey)}/properties/${seg(key)}` },
+        entityPropertySchema,
+      );
+      return res.data.value;
+    } catch (err) {
+      if (isVendorApiError(err) && err.notFound) return null;
+      throw err;
+    }
+  }
+
+  async setIssueProperty(idOrKey: string, key: string, value: unknown): Promise<void> {
+    await this.http.request(
+      'setIssueProperty',
+      // The body is the raw JSON value; JSON.stringify keeps a bare string a JSON string.
+      { method: 'PUT', url: `${issuePath(idOrKey)}/properties/${seg(key)}`, data: JSON.stringify(value) },
+      emptyResponseSchema,
+    );
+  }
+
+  private toIssue(raw: RawIssue): JiraIssue {
+    return toJiraIssue(raw, this.options.connectionId, this.options.baseUrl);
+  }
+}
+
+/** search/jql returns only `id` unless asked, so the canonical fields are always added. */
+function withIssueFields(fields: string[]): string[] {
+  return [...new Set([...ISSUE_FIELDS, ...fields])];
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * Shapes of the Jira Cloud REST API v3 answers we read. Objects are loose because Jira adds
+ * fields freely (self links, avatars, expand hints); we validate only what we use, and accept
+ * null wherever Jira clears a field instead of omitting it.
+ */
+
+/** Jira ids are numeric strings in most answers but plain numbers in a few (remote links). */
+const jiraId = z.union([z.string(), z.number()]).transform(String);
+
+export const statusCategorySchema = z.looseObject({
+  id: z.number().optional(),
+  key: z.string(),
+  name: z.string().optional(),
+});
+
+export const statusSchema = z.looseObject({
+  id: z.string().nullish(),
+  name: z.string(),
+  statusCategory: statusCategorySchema.nullish(),
+});
+
+const namedSchema = z.looseObject({ id: z.string().optional(), name: z.string() });
+
+export const userSchema = z.looseObject({
+  accountId: z.string(),
+  displayName: z.string().nullish(),
+  emailAddress: z.string().nullish(),
+});
+
+export const issueFieldsSchema = z.looseObject({
+  summary: z.string(),
+  status: statusSchema,
+  issuetype: namedSchema.nullish(),
+  priority: namedSchema.nullish(),
+  labels: z.array(z.string()).nullish(),
+  assignee: userSchema.nullish(),
+  resolution: namedSchema.nullish(),
+  created: z.string(),
+  updated: z.string(),
+});
+
+export const issueSchema = z.looseObject({
+  id: z.string(),
+  key: z.string(),
+  self: z.string(),
+  fields: issueFieldsSchema,
+});
+
+export const createIssueResponseSchema = z.looseObject({
+  id: z.string(),
+  key: z.string(),
+  self: z.string(),
+});
+
+export const commentResponseSchema = z.looseObject({
+  id: z.string(),
+  self: z.string().optional(),
+  author: userSchema.nullish(),
+  body: z.unknown().optional(),
+  created: z.string().optional(),
+  updated: z.string().optional(),
+});
+
+export const transitionSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  to: z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    statusCategory: statusCategorySchema.nullish(),
+  }),
+});
+
+export const transitionsResponseSchema = z.looseObject({
+  transitions: z.array(transitionSchema),
+});
+
+export const remoteLinkResponseSchema = z.looseObject({
+  id: jiraId,
+  self: z.string().optional(),
+});
+
+export const searchResponseSchema = z.looseObject({
+  issues: z.array(issueSchema),
+  nextPageToken: z.string().nullish(),
+  isLast: z.boolean().optional(),
+});
+
+export const entityPropertySchema = z.looseObject({
+  key: z.string(),
+  value: z.unknown(),
+});
+
+/** Jira's error body on 4xx: general messages plus a map of field id to message. */
+export const errorBodySchema = z.looseObject({
+  errorMessages: z.array(z.string()).optional(),
+  errors: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** 204 answers and writes whose body we ignore. */
+export const emptyResponseSchema = z.unknown();
+
+export type RawIssue = z.infer<typeof issueSchema>;
+export type RawTransition = z.infer<typeof transitionSchema>;
+export type RawSearchResponse = z.infer<typeof searchResponseSchema>;

@@ -1,0 +1,40 @@
+import { header, numericId, type Headers, type ParseOutcome, type Verification, type WebhookAdapter } from '../../intake/types';
+import { hmacSha256, safeEqual } from '../../intake/signatures';
+
+export const JIRA_SIGNATURE = 'x-hub-signature';
+export const JIRA_DELIVERY_ID = 'x-atlassian-webhook-identifier';
+
+/** Jira admin webhooks with a secret send X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>. */
+export function verifyJira(headers: Headers, rawBody: Buffer, secret: string): Verification {
+  const value = header(headers, JIRA_SIGNATURE);
+  if (!value) return { ok: false, reason: 'missing header X-Hub-Signature (set a secret on the Jira webhook)' };
+  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(value.trim());
+  if (!match) return { ok: false, reason: 'X-Hub-Signature must look like sha256=<64 hex digits>' };
+  const expected = hmacSha256(secret, rawBody);
+  return safeEqual(expected, Buffer.from(match[1] as string, 'hex'))
+    ? { ok: true }
+    : { ok: false, reason: 'X-Hub-Signature does not match the body and the webhook secret' };
+}
+
+export function parseJira(body: unknown, headers: Headers): ParseOutcome {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { kind: 'invalid', reason: 'body must be a JSON object' };
+  const obj = body as Record<string, unknown>;
+  if (typeof obj.webhookEvent !== 'string' || !obj.webhookEvent) {
+    return { kind: 'invalid', reason: 'body has no webhookEvent: not a Jira webhook' };
+  }
+  const issue = obj.issue && typeof obj.issue === 'object' ? (obj.issue as Record<string, unknown>) : null;
+  if (!issue) return { kind: 'ignored', reason: `${obj.webhookEvent} is not about an issue` };
+  const issueId = numericId(issue.id);
+  if (!issueId) return { kind: 'invalid', reason: `${obj.webhookEvent} has no numeric issue.id` };
+  return {
+    kind: 'event',
+    event: { entityKey: `issue:${issueId}`, eventType: obj.webhookEvent, deliveryId: header(headers, JIRA_DELIVERY_ID) ?? null },
+  };
+}
+
+export const jiraWebhookAdapter: WebhookAdapter = {
+  vendor: 'jira',
+  verify: (headers, raw, secret) => verifyJira(headers, raw, secret),
+  parse: parseJira,
+  keptHeaders: [JIRA_DELIVERY_ID, 'x-atlassian-webhook-retry', 'x-atlassian-webhook-flow'],
+};
