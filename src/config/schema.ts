@@ -104,6 +104,7 @@ export const configSchema = z.object({
   }),
   webhooks: z.object({
     zendeskMaxSkewSeconds: positiveInt,
+    contentDedupeWindowMinutes: positiveInt,
   }),
   connections: z.object({
     freshdesk: z.array(freshdeskConnectionSchema),

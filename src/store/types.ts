@@ -16,6 +16,11 @@ export interface NewInboxEvent {
   entityKey: string;
   /** Vendor delivery id where there is one, else a content hash: a redelivery has the same key. */
   dedupeKey: string;
+  /**
+   * How long the key identifies a delivery: null for vendor ids (for ever); a window for
+   * content hashes, because two genuinely different events may render identical bodies.
+   */
+  dedupeWindowMs: number | null;
   eventType: string;
   source: EventSource;
   /** The parsed body as received (already verified). */
@@ -25,7 +30,7 @@ export interface NewInboxEvent {
   receivedAt: Date;
 }
 
-export interface InboxEvent extends NewInboxEvent {
+export interface InboxEvent extends Omit<NewInboxEvent, 'dedupeWindowMs'> {
   id: number;
   status: InboxStatus;
   attempts: number;

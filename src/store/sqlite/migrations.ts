@@ -30,9 +30,10 @@ export const SQLITE_MIGRATIONS: Migration[] = [
         locked_by TEXT,
         locked_until INTEGER,
         last_error TEXT,
-        processed_at INTEGER,
-        UNIQUE (vendor, connection_id, dedupe_key)
+        processed_at INTEGER
       );
+      -- Not unique: content-hash keys (Freshdesk sends no delivery id) dedupe only within a window.
+      CREATE INDEX inbox_dedupe ON inbox_events (vendor, connection_id, dedupe_key, received_at);
       -- Claiming scans unfinished events only; finished ones pile up without slowing it.
       CREATE INDEX inbox_unfinished ON inbox_events (status, next_attempt_at, id) WHERE status IN ('pending','processing');
       CREATE INDEX inbox_entity ON inbox_events (vendor, connection_id, entity_key, id);

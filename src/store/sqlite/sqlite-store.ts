@@ -141,29 +141,32 @@ export class SqliteStore implements Store {
   // ---- inbox
 
   async enqueue(e: NewInboxEvent): Promise<EnqueueResult> {
-    const result = this.db
-      .prepare(
-        `INSERT INTO inbox_events (vendor, connection_id, entity_key, dedupe_key, event_type, source, payload, headers, received_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (vendor, connection_id, dedupe_key) DO NOTHING`,
-      )
-      .run(
-        e.vendor,
-        e.connectionId,
-        e.entityKey,
-        e.dedupeKey,
-        e.eventType,
-        e.source,
-        JSON.stringify(e.payload),
-        JSON.stringify(e.headers),
-        ms(e.receivedAt),
-        ms(e.receivedAt),
-      );
-    if (result.changes === 1) return { eventId: Number(result.lastInsertRowid), duplicate: false };
-    const existing = this.db
-      .prepare('SELECT id FROM inbox_events WHERE vendor = ? AND connection_id = ? AND dedupe_key = ?')
-      .get(e.vendor, e.connectionId, e.dedupeKey) as Row;
-    return { eventId: Number(existing.id), duplicate: true };
+    const since = e.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : ms(e.receivedAt) - e.dedupeWindowMs;
+    // Check and insert under one write lock, so two deliveries racing cannot both get in.
+    return this.db.transaction((): EnqueueResult => {
+      const existing = this.db
+        .prepare('SELECT id FROM inbox_events WHERE vendor = ? AND connection_id = ? AND dedupe_key = ? AND received_at >= ? ORDER BY id DESC LIMIT 1')
+        .get(e.vendor, e.connectionId, e.dedupeKey, since) as Row | undefined;
+      if (existing) return { eventId: Number(existing.id), duplicate: true };
+      const result = this.db
+        .prepare(
+          `INSERT INTO inbox_events (vendor, connection_id, entity_key, dedupe_key, event_type, source, payload, headers, received_at, next_attempt_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          e.vendor,
+          e.connectionId,
+          e.entityKey,
+          e.dedupeKey,
+          e.eventType,
+          e.source,
+          JSON.stringify(e.payload),
+          JSON.stringify(e.headers),
+          ms(e.receivedAt),
+          ms(e.receivedAt),
+        );
+      return { eventId: Number(result.lastInsertRowid), duplicate: false };
+    }).immediate();
   }
 
   async claimNext(workerId: string, now: Date, leaseMs: number): Promise<InboxEvent | null> {

@@ -38,6 +38,19 @@ export interface VendorHttpOptions {
   errorDetails: (body: unknown) => ErrorDetails;
 }
 
+export interface RequestOptions {
+  /**
+   * Whether sending the request twice is harmless. Defaults to true for GET, PUT, DELETE and
+   * HEAD, false for POST and PATCH. A non-idempotent call is retried inline only when the vendor
+   * cannot have acted on it (429, or a connection that never opened); after a timeout or a 5xx
+   * it fails as retryable, and the caller, which can look before writing again, decides.
+   */
+  idempotent?: boolean;
+}
+
+/** Network failures where the request never reached the vendor. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 export interface VendorResponse<T> {
   data: T;
   status: number;
@@ -45,6 +58,11 @@ export interface VendorResponse<T> {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A failure the vendor cannot have acted on, so even a write may be sent again. */
+function safeToRepeat(err: VendorApiError): boolean {
+  return err.kind === 'rate_limited' || (err.kind === 'network' && NOT_SENT_CODES.has(err.vendorMessage));
+}
 
 function kindOfStatus(status: number): VendorErrorKind {
   if (status === 429) return 'rate_limited';
@@ -84,8 +102,10 @@ export class VendorHttp {
     operation: string,
     config: AxiosRequestConfig & { url: string },
     schema: S,
+    options: RequestOptions = {},
   ): Promise<VendorResponse<z.infer<S>>> {
     const method = (config.method ?? 'GET').toUpperCase();
+    const idempotent = options.idempotent ?? !['POST', 'PATCH'].includes(method);
     const path = config.url.split('?')[0] ?? config.url;
     const { retry, logger, vendor, connectionId } = this.options;
     const base = { vendor, connectionId, operation, method, path };
@@ -142,6 +162,7 @@ export class VendorHttp {
           return await once();
         } catch (err) {
           if (err instanceof VendorApiError && !err.retryable) throw new AbortError(err);
+          if (err instanceof VendorApiError && !idempotent && !safeToRepeat(err)) throw new AbortError(err);
           throw err;
         }
       },

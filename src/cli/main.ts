@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
+import { VENDORS, type Vendor } from '../domain/ticket';
+import { createLogger } from '../logging/logger';
+import { loggerFor, startService } from '../server';
+import { openStore, StoreConfigError } from '../store/open-store';
+
+/** User-facing output of the CLI (logs go through winston; this is what a person reads). */
+const print = (line = '') => process.stdout.write(`${line}\n`);
+
+function load(): LoadedConfig {
+  return loadConfig();
+}
+
+function vendorOption(value: string): Vendor {
+  if (!(VENDORS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${VENDORS.join(', ')}`);
+  return value as Vendor;
+}
+
+function idList(value: string, previous: number[] = []): number[] {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a dead-letter id (a positive whole number)');
+  return [...previous, n];
+}
+
+async function serve(): Promise<void> {
+  const loaded = load();
+  const logger = loggerFor(loaded);
+  const service = await startService(loaded, { logger });
+  const shutdown = (signal: string) => {
+    logger.info('shutting down', { signal });
+    service.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  // Never crash on a stray rejection: log it; acknowledged events are already durable.
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: String(reason) }));
+}
+
+function checkConfig(): void {
+  const loaded = load();
+  print(`Configuration is valid (read ${loaded.sources.join(', ')}).`);
+  print(`  port ${loaded.config.server.port}, database ${loaded.config.database.url}, log level ${loaded.config.log.level}`);
+  for (const c of loaded.connections) {
+    const state = !c.enabled
+      ? `disabled (missing ${c.missing.join(', ')})`
+      : c.webhookSecretMissing
+        ? `API enabled; webhooks refused until ${c.webhookSecretMissing} is set`
+        : `enabled; webhooks at ${c.webhookPath}`;
+    print(`  ${c.vendor}/${c.id}: ${state}`);
+  }
+}
+
+async function replay(opts: { vendor?: Vendor; connection?: string; id?: number[]; list?: boolean }): Promise<void> {
+  const loaded = load();
+  const store = openStore(loaded.config.database.url);
+  try {
+    const filter = { vendor: opts.vendor, connectionId: opts.connection };
+    const letters = await store.listDeadLetters(filter);
+    if (opts.list) {
+      if (!letters.length) print('No dead letters.');
+      for (const d of letters) {
+        print(`#${d.id} ${d.deadAt.toISOString()} ${d.vendor}/${d.connectionId} ${d.entityKey} ${d.eventType} after ${d.attempts} attempt(s): ${d.error}`);
+      }
+      return;
+    }
+    const count = await store.replayDeadLetters(opts.id ? { ids: opts.id } : { filter }, new Date());
+    print(count === 0 ? 'Nothing to replay.' : `Requeued ${count} dead letter(s); a running server processes them now.`);
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('helpdesk-sync')
+    .description('Freshdesk and Zendesk tickets, Jira issues, and the escalation rules between them');
+  program.command('serve').description('run the webhook receiver and the worker').action(serve);
+  program.command('check-config').description('validate the configuration and show each connection').action(checkConfig);
+  program
+    .command('replay')
+    .description('requeue dead-lettered events (all, or those selected)')
+    .option('--vendor <vendor>', 'only this vendor', vendorOption)
+    .option('--connection <id>', 'only this connection')
+    .option('--id <deadLetterId>', 'only this dead letter (repeatable)', idList)
+    .option('--list', 'list the dead letters instead of requeueing them')
+    .action(replay);
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof StoreConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  createLogger({ level: 'error' }).error('helpdesk-sync failed', { error: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

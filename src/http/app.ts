@@ -1,0 +1,120 @@
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { LoadedConfig, ResolvedConnection } from '../config/load';
+import { DEFAULT_CONNECTION_ID } from '../config/load';
+import { VENDORS, type Vendor } from '../domain/ticket';
+import { webhookAdapters } from '../intake/adapters';
+import { receiveWebhook } from '../intake/receive';
+import type { Logger } from '../logging/logger';
+import type { Store } from '../store/types';
+
+export interface AppDeps {
+  loaded: LoadedConfig;
+  store: Store;
+  logger: Logger;
+  /** Called after an event is committed, so the worker picks it up at once. */
+  onEnqueued?: () => void;
+  now?: () => Date;
+}
+
+const sendError = (res: Response, status: number, message: string) => res.status(status).json({ error: message });
+
+/** Webhook paths to connections: /webhooks/<vendor> (default), /webhooks/<vendor>/<id>, and any configured path. */
+function routeTable(connections: ResolvedConnection[]): Map<string, ResolvedConnection> {
+  const table = new Map<string, ResolvedConnection>();
+  for (const c of connections) {
+    table.set(`/webhooks/${c.vendor}/${c.id}`, c);
+    table.set(c.webhookPath, c);
+    if (c.id === DEFAULT_CONNECTION_ID) table.set(`/webhooks/${c.vendor}`, c);
+  }
+  return table;
+}
+
+function isJson(req: Request): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && /^application\/([a-z0-9.+-]*\+)?json\b/i.test(type.trim());
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const { loaded, store, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const health = await store.health().catch((err: Error) => ({ ok: false, schemaVersion: 0, expectedVersion: 0, error: err.message }));
+    if (health.ok) {
+      res.json({ status: 'ready', store: store.kind, schemaVersion: health.schemaVersion });
+    } else {
+      logger.error('readiness check failed', { store: store.kind, error: health.error });
+      res.status(503).json({
+        status: 'not ready',
+        error: health.error ? 'store unreachable' : `schema at version ${health.schemaVersion}, expected ${health.expectedVersion}`,
+      });
+    }
+  });
+
+  const routes = routeTable(loaded.connections);
+  const adapters = webhookAdapters({ zendeskMaxSkewSeconds: loaded.config.webhooks.zendeskMaxSkewSeconds });
+  const rawBody = express.raw({ type: () => true, limit: loaded.config.server.bodyLimit });
+
+  app.post(/^\/webhooks(\/.*)?$/, (req, res, next) => {
+    const connection = routes.get(req.path.replace(/\/+$/, ''));
+    if (!connection) {
+      const [, , vendor, id] = req.path.split('/');
+      if (vendor && (VENDORS as readonly string[]).includes(vendor)) {
+        const known = loaded.connections.filter((c) => c.vendor === vendor).map((c) => c.id);
+        return sendError(res, 404, `unknown ${vendor} connection "${id ?? ''}"; configured: ${known.join(', ')}`);
+      }
+      return sendError(res, 404, `no webhook at ${req.path}; use /webhooks/freshdesk, /webhooks/zendesk or /webhooks/jira`);
+    }
+    if (!isJson(req)) return sendError(res, 415, 'Content-Type must be application/json');
+    res.locals.connection = connection;
+    return rawBody(req, res, next);
+  }, async (req, res, next) => {
+    const connection = res.locals.connection as ResolvedConnection;
+    try {
+      const result = await receiveWebhook(
+        {
+          connection,
+          adapter: adapters[connection.vendor as Vendor],
+          headers: req.headers,
+          rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+          now: now(),
+        },
+        { store, logger, contentDedupeWindowMs: loaded.config.webhooks.contentDedupeWindowMinutes * 60_000 },
+      );
+      if (result.status >= 400) {
+        logger.warn('webhook refused', { vendor: connection.vendor, connection: connection.id, status: result.status, reason: result.body.error });
+      }
+      res.status(result.status).json(result.body);
+      if (result.eventId !== undefined) deps.onEnqueued?.();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.use((_req, res) => sendError(res, 404, 'not found'));
+
+  const onError: ErrorRequestHandler = (err: { type?: string; status?: number; limit?: number; message?: string }, req, res, _next) => {
+    if (err.type === 'entity.too.large') {
+      return sendError(res, 413, `body is larger than the ${loaded.config.server.bodyLimit} limit`);
+    }
+    if (err.type === 'request.aborted') return sendError(res, 400, 'request aborted by the client');
+    if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
+      return sendError(res, 415, 'unsupported content encoding or charset');
+    }
+    if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+      return sendError(res, err.status, 'bad request');
+    }
+    // The event was not stored: a 503 makes every vendor deliver it again later.
+    logger.error('request failed', { path: req.path, error: err.message });
+    return sendError(res, 503, 'could not store the event right now; it will be accepted on redelivery');
+  };
+  app.use(onError);
+  return app;
+}

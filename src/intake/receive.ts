@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { ResolvedConnection } from '../config/load';
+import type { Logger } from '../logging/logger';
+import type { Store } from '../store/types';
+import { header, type Headers, type WebhookAdapter } from './types';
+
+export interface ReceiveInput {
+  connection: ResolvedConnection;
+  adapter: WebhookAdapter;
+  headers: Headers;
+  rawBody: Buffer;
+  now: Date;
+}
+
+/** The answer intake gives, as data: the HTTP layer only renders it. */
+export interface ReceiveResult {
+  status: number;
+  body: Record<string, unknown>;
+  eventId?: number;
+}
+
+const error = (status: number, message: string): ReceiveResult => ({ status, body: { error: message } });
+
+/**
+ * The fixed order of the webhook door: the connection must be able to verify, the signature
+ * is checked against the raw bytes, only then is the body parsed, understood and committed to
+ * the inbox. The answer is 2xx only once the event is durable.
+ */
+export async function receiveWebhook(
+  input: ReceiveInput,
+  deps: { store: Store; logger: Logger; contentDedupeWindowMs: number },
+): Promise<ReceiveResult> {
+  const { connection, adapter, headers, rawBody, now } = input;
+  const who = `${connection.vendor} connection "${connection.id}"`;
+  const secret = (connection.settings as { webhookSecret?: string }).webhookSecret;
+  if (!connection.enabled || !secret) {
+    const missing = [...connection.missing, ...(connection.webhookSecretMissing ? [connection.webhookSecretMissing] : [])];
+    return error(503, `${who} is disabled: set ${missing.join(', ')}`);
+  }
+  const verdict = adapter.verify(headers, rawBody, secret, now);
+  if (!verdict.ok) return error(401, verdict.reason);
+
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody.toString('utf8'));
+  } catch (err) {
+    return error(400, `body is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = adapter.parse(body, headers);
+  if (parsed.kind === 'invalid') return error(422, parsed.reason);
+  if (parsed.kind === 'ignored') {
+    deps.logger.info('webhook ignored', { vendor: connection.vendor, connection: connection.id, reason: parsed.reason });
+    return { status: 200, body: { status: 'ignored', reason: parsed.reason } };
+  }
+
+  const { event } = parsed;
+  const dedupeKey = event.deliveryId
+    ? `delivery:${event.deliveryId}`
+    : `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+  const kept: Record<string, string> = {};
+  for (const name of adapter.keptHeaders) {
+    const v = header(headers, name);
+    if (v !== undefined) kept[name] = v;
+  }
+  const result = await deps.store.enqueue({
+    vendor: connection.vendor,
+    connectionId: connection.id,
+    entityKey: event.entityKey,
+    dedupeKey,
+    dedupeWindowMs: event.deliveryId ? null : deps.contentDedupeWindowMs,
+    eventType: event.eventType,
+    source: 'webhook',
+    payload: body,
+    headers: kept,
+    receivedAt: now,
+  });
+  const ticketId = event.entityKey.split(':')[1];
+  deps.logger.info(result.duplicate ? 'webhook redelivery acknowledged' : 'webhook stored', {
+    vendor: connection.vendor,
+    connection: connection.id,
+    ticketId,
+    entity: event.entityKey,
+    eventType: event.eventType,
+    eventId: result.eventId,
+  });
+  return result.duplicate
+    ? { status: 200, body: { status: 'duplicate', eventId: result.eventId } }
+    : { status: 202, body: { status: 'accepted', eventId: result.eventId }, eventId: result.eventId };
+}

@@ -1,0 +1,42 @@
+import type { Vendor } from '../domain/ticket';
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+/** A verifier's verdict: pure, so it is tested alone with (headers, raw body, secret, now). */
+export type Verification = { ok: true } | { ok: false; reason: string };
+
+/** What intake needs to know of a verified webhook body to store it. */
+export interface WebhookEvent {
+  /** `ticket:<id>` or `issue:<id>`: the unit of ordering. */
+  entityKey: string;
+  eventType: string;
+  /** The vendor's own id of this delivery or event, where it sends one. */
+  deliveryId: string | null;
+}
+
+export type ParseOutcome =
+  | { kind: 'event'; event: WebhookEvent }
+  /** Verified and understood, but not about a ticket or issue: answered 200, not stored. */
+  | { kind: 'ignored'; reason: string }
+  /** Verified JSON that is not a webhook we can act on: answered 422. */
+  | { kind: 'invalid'; reason: string };
+
+export interface WebhookAdapter {
+  vendor: Vendor;
+  verify(headers: Headers, rawBody: Buffer, secret: string, now: Date): Verification;
+  parse(body: unknown, headers: Headers): ParseOutcome;
+  /** Delivery headers worth keeping with the event (never signatures or credentials). */
+  keptHeaders: string[];
+}
+
+export function header(headers: Headers, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A ticket id from a template may be a number, a numeric string, or an unrendered placeholder. */
+export function numericId(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value.trim()) && !/^0+$/.test(value.trim())) return value.trim();
+  return null;
+}

@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LoadedConfig } from './config/load';
+import { createApp } from './http/app';
+import { createLogger, type Logger } from './logging/logger';
+import { openStore } from './store/open-store';
+import type { Store } from './store/types';
+import { VendorClients } from './sync/clients';
+import { EventProcessor } from './sync/processor';
+import { Worker } from './sync/worker';
+
+export interface RunningService {
+  server: Server;
+  store: Store;
+  worker: Worker;
+  logger: Logger;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function loggerFor(loaded: LoadedConfig): Logger {
+  return createLogger({ level: loaded.config.log.level, format: loaded.config.log.format });
+}
+
+function announceConnections(loaded: LoadedConfig, logger: Logger): void {
+  for (const c of loaded.connections) {
+    if (!c.enabled) {
+      logger.warn(`${c.vendor} connection "${c.id}" is disabled: set ${c.missing.join(', ')}`, { vendor: c.vendor, connection: c.id });
+    } else if (c.webhookSecretMissing) {
+      logger.warn(`${c.vendor} connection "${c.id}" refuses webhooks (503) until ${c.webhookSecretMissing} is set`, {
+        vendor: c.vendor,
+        connection: c.id,
+      });
+    } else {
+      logger.info(`${c.vendor} connection "${c.id}" enabled; webhooks at ${c.webhookPath}`, { vendor: c.vendor, connection: c.id });
+    }
+  }
+}
+
+/** The whole service: store, vendor clients, worker and the HTTP server. */
+export async function startService(loaded: LoadedConfig, options: { logger?: Logger; host?: string } = {}): Promise<RunningService> {
+  const logger = options.logger ?? loggerFor(loaded);
+  const { config } = loaded;
+  const store = openStore(config.database.url);
+  announceConnections(loaded, logger);
+  const clients = new VendorClients(loaded.connections, config, logger);
+  const processor = new EventProcessor({ store, clients });
+  const worker = new Worker(store, processor, logger, config.worker);
+  const app = createApp({ loaded, store, logger, onEnqueued: () => worker.wake() });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.server.port, options.host ?? '0.0.0.0');
+    s.once('listening', () => resolve(s));
+    s.once('error', reject);
+  });
+  // Vendors give up after about 10 s; a slow client must not hold a socket for ever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  const port = (server.address() as AddressInfo).port;
+  if (config.worker.enabled) await worker.start();
+  else logger.warn('worker disabled (worker.enabled=false): events are stored but not processed');
+  logger.info('helpdesk-sync listening', { port, store: store.kind });
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      await store.close();
+      logger.info('helpdesk-sync stopped');
+    })();
+    return stopping;
+  };
+  return { server, store, worker, logger, port, url: `http://127.0.0.1:${port}`, stop };
+}
