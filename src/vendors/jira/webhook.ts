@@ -16,6 +16,14 @@ export function verifyJira(headers: Headers, rawBody: Buffer, secret: string): V
     : { ok: false, reason: 'X-Hub-Signature does not match the body and the webhook secret' };
 }
 
+/** Jira Server/Data Center comment events carry no `issue`; the comment's self link names it. */
+function issueIdOfComment(comment: unknown): string | null {
+  if (!comment || typeof comment !== 'object') return null;
+  const self = (comment as Record<string, unknown>).self;
+  const match = typeof self === 'string' ? /\/issue\/(\d+)\/comment\//.exec(self) : null;
+  return match ? (match[1] as string) : null;
+}
+
 export function parseJira(body: unknown, headers: Headers): ParseOutcome {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { kind: 'invalid', reason: 'body must be a JSON object' };
   const obj = body as Record<string, unknown>;
@@ -23,8 +31,9 @@ export function parseJira(body: unknown, headers: Headers): ParseOutcome {
     return { kind: 'invalid', reason: 'body has no webhookEvent: not a Jira webhook' };
   }
   const issue = obj.issue && typeof obj.issue === 'object' ? (obj.issue as Record<string, unknown>) : null;
-  if (!issue) return { kind: 'ignored', reason: `${obj.webhookEvent} is not about an issue` };
-  const issueId = numericId(issue.id);
+  const fromComment = issueIdOfComment(obj.comment);
+  if (!issue && !fromComment) return { kind: 'ignored', reason: `${obj.webhookEvent} is not about an issue` };
+  const issueId = issue ? numericId(issue.id) : fromComment;
   if (!issueId) return { kind: 'invalid', reason: `${obj.webhookEvent} has no numeric issue.id` };
   return {
     kind: 'event',
