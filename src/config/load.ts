@@ -134,6 +134,9 @@ function setPath(target: Json, keys: string[], value: unknown): void {
 function describeReceived(value: unknown, isSecret: boolean): string {
   if (value === undefined) return 'nothing';
   if (isSecret) return 'a value (hidden)';
+  // A mapping or list may hold secrets under other keys: describe it, never print it.
+  if (Array.isArray(value)) return 'a list';
+  if (isPlainObject(value)) return 'a mapping';
   return JSON.stringify(value);
 }
 
@@ -160,6 +163,8 @@ function formatIssues(error: z.ZodError, raw: Json, envOfPath: Map<string, strin
 function connectionDefaults(raw: Json, env: Env, envOfPath: Map<string, string>): void {
   const connections = (isPlainObject(raw.connections) ? raw.connections : {}) as Json;
   for (const vendor of Object.keys(CONNECTION_ENV) as Vendor[]) {
+    // Not a list (a mapping, say): leave it for the schema to refuse rather than drop it.
+    if (connections[vendor] !== undefined && connections[vendor] !== null && !Array.isArray(connections[vendor])) continue;
     const list = Array.isArray(connections[vendor]) ? [...(connections[vendor] as unknown[])] : [];
     let index = list.findIndex((c) => isPlainObject(c) && c.id === DEFAULT_CONNECTION_ID);
     if (index < 0) {

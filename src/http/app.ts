@@ -62,8 +62,10 @@ export function createApp(deps: AppDeps): express.Express {
   const adapters = webhookAdapters({ zendeskMaxSkewSeconds: loaded.config.webhooks.zendeskMaxSkewSeconds });
   const rawBody = express.raw({ type: () => true, limit: loaded.config.server.bodyLimit });
 
-  app.post(/^\/webhooks(\/.*)?$/, (req, res, next) => {
+  // Any configured path (it may live outside /webhooks/) and everything under /webhooks/.
+  app.post(/.*/, (req, res, next) => {
     const connection = routes.get(req.path.replace(/\/+$/, ''));
+    if (!connection && !req.path.startsWith('/webhooks')) return next('route');
     if (!connection) {
       const [, , vendor, id] = req.path.split('/');
       if (vendor && (VENDORS as readonly string[]).includes(vendor)) {

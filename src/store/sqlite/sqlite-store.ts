@@ -280,7 +280,7 @@ export class SqliteStore implements Store {
   async replayDeadLetters(selection: { ids?: number[]; filter?: DeadLetterFilter }, now: Date): Promise<number> {
     return this.db.transaction(() => {
       const candidates = selection.ids
-        ? (selection.ids.map((id) => this.db.prepare('SELECT * FROM dead_letters WHERE id = ? AND replayed_at IS NULL').get(id)).filter(Boolean) as Row[])
+        ? ([...new Set(selection.ids)].map((id) => this.db.prepare('SELECT * FROM dead_letters WHERE id = ? AND replayed_at IS NULL').get(id)).filter(Boolean) as Row[])
         : (() => {
             const { sql, params } = this.deadLetterWhere({ ...selection.filter, includeReplayed: false });
             return this.db.prepare(`SELECT * FROM dead_letters ${sql}`).all(...params) as Row[];
