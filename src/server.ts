@@ -26,7 +26,11 @@ export function loggerFor(loaded: LoadedConfig): Logger {
 function announceConnections(loaded: LoadedConfig, logger: Logger): void {
   for (const c of loaded.connections) {
     if (!c.enabled) {
-      logger.warn(`${c.vendor} connection "${c.id}" is disabled: set ${c.missing.join(', ')}`, { vendor: c.vendor, connection: c.id });
+      const missing = [...c.missing, ...(c.webhookSecretMissing ? [c.webhookSecretMissing] : [])];
+      logger.warn(`${c.vendor} connection "${c.id}" is disabled (webhooks answer 503): set ${missing.join(', ')}`, {
+        vendor: c.vendor,
+        connection: c.id,
+      });
     } else if (c.webhookSecretMissing) {
       logger.warn(`${c.vendor} connection "${c.id}" refuses webhooks (503) until ${c.webhookSecretMissing} is set`, {
         vendor: c.vendor,
