@@ -40,3 +40,13 @@ export function numericId(value: unknown): string | null {
   if (typeof value === 'string' && /^\d{1,20}$/.test(value.trim()) && !/^0+$/.test(value.trim())) return value.trim();
   return null;
 }
+
+/**
+ * The ticket id a templated body (Freshdesk automation, Zendesk trigger) carries in ticket_id,
+ * or the reason it cannot be used: absent, or an unrendered placeholder such as "{{ticket.id}}".
+ */
+export function templatedTicketId(raw: unknown, whenAbsent: string): { id: string } | { kind: 'invalid'; reason: string } {
+  const id = numericId(raw);
+  if (id) return { id };
+  return { kind: 'invalid', reason: raw === undefined ? whenAbsent : `ticket_id must be a ticket number; got ${JSON.stringify(raw)}` };
+}

@@ -1,4 +1,4 @@
-import { header, numericId, type Headers, type ParseOutcome, type Verification, type WebhookAdapter } from '../../intake/types';
+import { header, templatedTicketId, type Headers, type ParseOutcome, type Verification, type WebhookAdapter } from '../../intake/types';
 import { safeEqual } from '../../intake/signatures';
 
 export const FRESHDESK_SECRET_HEADER = 'x-webhook-secret';
@@ -31,17 +31,9 @@ export function parseFreshdesk(body: unknown): ParseOutcome {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { kind: 'invalid', reason: 'body must be a JSON object' };
   const outer = body as Record<string, unknown>;
   const obj = outer.freshdesk_webhook && typeof outer.freshdesk_webhook === 'object' ? (outer.freshdesk_webhook as Record<string, unknown>) : outer;
-  const raw = obj.ticket_id;
-  const ticketId = numericId(raw);
-  if (!ticketId) {
-    return {
-      kind: 'invalid',
-      reason:
-        raw === undefined
-          ? 'body carries no ticket_id: use the JSON template from the README ("ticket_id": "{{ticket.id}}")'
-          : `ticket_id must be a ticket number; got ${JSON.stringify(raw)}`,
-    };
-  }
+  const found = templatedTicketId(obj.ticket_id, 'body carries no ticket_id: use the JSON template from the README ("ticket_id": "{{ticket.id}}")');
+  if (!('id' in found)) return found;
+  const ticketId = found.id;
   const event = [obj.event, obj.triggered_event].find((v) => typeof v === 'string' && v.trim()) as string | undefined;
   return { kind: 'event', event: { entityKey: `ticket:${ticketId}`, eventType: event?.trim() ?? 'ticket_updated', deliveryId: null } };
 }

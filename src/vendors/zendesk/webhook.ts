@@ -1,4 +1,4 @@
-import { header, numericId, type Headers, type ParseOutcome, type Verification, type WebhookAdapter } from '../../intake/types';
+import { header, numericId, templatedTicketId, type Headers, type ParseOutcome, type Verification, type WebhookAdapter } from '../../intake/types';
 import { hmacSha256, safeEqual } from '../../intake/signatures';
 
 export const ZENDESK_SIGNATURE = 'x-zendesk-webhook-signature';
@@ -43,17 +43,12 @@ function fromEventSubscription(body: Record<string, unknown>): ParseOutcome {
 /** Trigger webhooks carry whatever the template renders; ours (README) puts the id in ticket_id. */
 function fromTrigger(body: Record<string, unknown>, headers: Headers): ParseOutcome {
   const ticket = body.ticket && typeof body.ticket === 'object' ? (body.ticket as Record<string, unknown>) : {};
-  const raw = body.ticket_id ?? ticket.id;
-  const ticketId = numericId(raw);
-  if (!ticketId) {
-    return {
-      kind: 'invalid',
-      reason:
-        raw === undefined
-          ? 'body carries no ticket id: a trigger webhook body must include "ticket_id": "{{ticket.id}}" (see README), an event webhook must have type zen:event-type:ticket.*'
-          : `ticket_id must be a ticket number; got ${JSON.stringify(raw)}`,
-    };
-  }
+  const found = templatedTicketId(
+    body.ticket_id ?? ticket.id,
+    'body carries no ticket id: a trigger webhook body must include "ticket_id": "{{ticket.id}}" (see README), an event webhook must have type zen:event-type:ticket.*',
+  );
+  if (!('id' in found)) return found;
+  const ticketId = found.id;
   const event = typeof body.event === 'string' && body.event.trim() ? `trigger.${body.event.trim()}` : 'trigger.ticket_changed';
   return { kind: 'event', event: { entityKey: `ticket:${ticketId}`, eventType: event, deliveryId: header(headers, 'x-zendesk-webhook-invocation-id') ?? null } };
 }
