@@ -75,6 +75,46 @@ async function replay(opts: { vendor?: Vendor; connection?: string; id?: number[
   }
 }
 
+function portOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return n;
+}
+
+async function demo(opts: { once?: boolean; port: number; only?: string }): Promise<void> {
+  // The sandbox is a separate world: only these commands load it, never the server.
+  const { runDemo, printWhereToLook } = await import('../sandbox/demo/run-demo');
+  const run = await runDemo({ once: !!opts.once, port: opts.port, only: opts.only?.split(','), write: print });
+  if (opts.once) {
+    await run.stop();
+    process.exit(run.passed ? 0 : 1);
+  }
+  printWhereToLook(print, run);
+  const stop = () => run.stop().then(() => process.exit(0), () => process.exit(1));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function sandbox(opts: { portBase: number; target?: string }): Promise<void> {
+  const { startSandboxes } = await import('../sandbox/world');
+  const boxes = await startSandboxes({ portBase: opts.portBase });
+  boxes.connect(opts.target ?? null);
+  print('Vendor sandboxes running:');
+  print(`  Freshdesk  ${boxes.urls.freshdesk}`);
+  print(`  Zendesk    ${boxes.urls.zendesk}`);
+  print(`  Jira       ${boxes.urls.jira}`);
+  print('');
+  print(opts.target ? `Webhooks go to ${opts.target}/webhooks/<vendor>.` : 'Webhooks are not sent anywhere; pass --target http://localhost:3000 to send them to helpdesk-sync.');
+  print('Point a helpdesk-sync at them with:');
+  for (const [k, v] of Object.entries(boxes.env)) print(`  export ${k}=${v}`);
+  print('');
+  print('Each sandbox: GET /_sandbox/calls (calls per endpoint), POST /_sandbox/faults {"rateLimitNext":3,"serverErrorNext":5,"latencyMs":200,"dropWebhooksNext":1}, DELETE /_sandbox/faults.');
+  print('Press Ctrl-C to stop.');
+  const stop = () => boxes.close().then(() => process.exit(0), () => process.exit(1));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('helpdesk-sync')
@@ -89,6 +129,19 @@ async function main(argv: string[]): Promise<void> {
     .option('--id <deadLetterId>', 'only this dead letter (repeatable)', idList)
     .option('--list', 'list the dead letters instead of requeueing them')
     .action(replay);
+  program
+    .command('demo')
+    .description('run the vendor sandboxes and helpdesk-sync, and play the user\'s scenarios')
+    .option('--once', 'exit after the summary: status 0 only if every scenario reached its expected end state')
+    .option('--port <port>', 'helpdesk-sync port (0 picks a free one)', portOption, 0)
+    .option('--only <ids>', 'only these scenarios, for example a,c')
+    .action(demo);
+  program
+    .command('sandbox')
+    .description('run only the Freshdesk, Zendesk and Jira emulators and print their base URLs')
+    .option('--port-base <port>', 'first of three consecutive ports (0 picks free ones)', portOption, 4010)
+    .option('--target <url>', 'helpdesk-sync base URL to send webhooks to, for example http://localhost:3000')
+    .action(sandbox);
   await program.parseAsync(argv);
 }
 

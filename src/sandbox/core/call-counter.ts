@@ -4,6 +4,8 @@ export interface CallRecord {
   endpoint: string;
   status: number;
   path: string;
+  /** The authenticated caller, null when authentication failed. */
+  actor: string | null;
   at: number;
 }
 
@@ -35,6 +37,17 @@ export class CallCounter {
 
   all(): readonly CallRecord[] {
     return this.records;
+  }
+
+  /** Calls since a moment, optionally by one caller: "did helpdesk-sync read this ticket after the change?" */
+  since(at: number, filter: { method?: string; path?: string; actor?: string } = {}): CallRecord[] {
+    return this.records.filter(
+      (r) =>
+        r.at >= at &&
+        (filter.method === undefined || r.method === filter.method) &&
+        (filter.path === undefined || r.path === filter.path) &&
+        (filter.actor === undefined || r.actor === filter.actor),
+    );
   }
 
   reset(): void {

@@ -75,10 +75,13 @@ export class SandboxApp {
   route(method: Method, endpoint: string, handler: (ctx: RouteContext) => unknown | Promise<unknown>): void {
     const register = { GET: this.app.get, POST: this.app.post, PUT: this.app.put, DELETE: this.app.delete }[method].bind(this.app);
     register(endpoint, async (req: Request, res: Response) => {
-      res.on('finish', () => this.calls.record({ method, endpoint, status: res.statusCode, path: req.path, at: Date.now() }));
+      const started = Date.now();
+      let caller: string | null = null;
+      res.on('finish', () => this.calls.record({ method, endpoint, status: res.statusCode, path: req.path, actor: caller, at: started }));
       for (const [k, v] of Object.entries(this.options.commonHeaders?.() ?? {})) res.setHeader(k, v);
       if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
       const actor = this.options.authenticate(req);
+      caller = actor;
       if (!actor) {
         res.status(401).json(this.options.errorBody(401, 'Authentication failed'));
         return;

@@ -14,6 +14,10 @@ export interface DeliveryRecord {
   status: number | null;
   attempts: number;
   dropped: boolean;
+  /** When the change was committed and the delivery queued (ms). */
+  queuedAt: number;
+  /** When the last attempt was sent (ms); null until one is. */
+  sentAt: number | null;
 }
 
 export interface DispatcherOptions {
@@ -50,7 +54,16 @@ export class WebhookDispatcher {
   emit(eventType: string, entity: string, body: unknown): void {
     const target = this.target;
     if (!target) return;
-    const record: DeliveryRecord = { deliveryId: randomUUID(), eventType, entity, status: null, attempts: 0, dropped: false };
+    const record: DeliveryRecord = {
+      deliveryId: randomUUID(),
+      eventType,
+      entity,
+      status: null,
+      attempts: 0,
+      dropped: false,
+      queuedAt: Date.now(),
+      sentAt: null,
+    };
     this.deliveries.push(record);
     if (this.options.faults.shouldDropWebhook()) {
       record.dropped = true;
@@ -67,6 +80,7 @@ export class WebhookDispatcher {
     const max = this.options.maxAttempts ?? 4;
     for (let attempt = 1; attempt <= max; attempt += 1) {
       record.attempts = attempt;
+      record.sentAt = Date.now();
       try {
         const res = await fetch(target.url, {
           method: 'POST',

@@ -1,0 +1,81 @@
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../config/load';
+import { createLogger } from '../../logging/logger';
+import { startService, type RunningService } from '../../server';
+import { startSandboxes, type Sandboxes } from '../world';
+import { demoWorld } from './demo-world';
+import { consoleReporter, type Write } from './report';
+import { runScenarios, type ScenarioOutcome } from './runner';
+import { SCENARIOS } from './scenarios';
+import { baseline, printSummary } from './summary';
+
+export interface DemoOptions {
+  /** Exit after the summary instead of serving on. */
+  once: boolean;
+  /** Port of helpdesk-sync (0 picks a free one). */
+  port: number;
+  /** Only these scenarios (ids a..e). */
+  only?: string[];
+  write: Write;
+}
+
+export interface DemoRun {
+  outcomes: ScenarioOutcome[];
+  passed: boolean;
+  sandboxes: Sandboxes;
+  service: RunningService;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The sandboxes and a real helpdesk-sync (embedded SQLite in a throwaway folder) on loopback,
+ * then the user's scenarios played through the vendors' APIs. helpdesk-sync's own log goes to
+ * a file in the data folder so the terminal shows the story, not the plumbing.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoRun> {
+  const { write } = options;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'helpdesk-sync-demo-'));
+  const sandboxes = await startSandboxes();
+  const loaded = loadConfig({
+    env: { ...sandboxes.env, DATABASE_URL: path.join(dataDir, 'helpdesk-sync.db'), PORT: String(options.port), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+  });
+  const logFile = path.join(dataDir, 'helpdesk-sync.log');
+  const logger = createLogger({ level: 'info', format: 'json', stream: createWriteStream(logFile) });
+  const service = await startService(loaded, { logger, host: '127.0.0.1' });
+  sandboxes.connect(service.url);
+
+  write('helpdesk-sync demo: three vendor sandboxes and helpdesk-sync, on this machine');
+  write(`  Freshdesk sandbox  ${sandboxes.urls.freshdesk}`);
+  write(`  Zendesk sandbox    ${sandboxes.urls.zendesk}`);
+  write(`  Jira sandbox       ${sandboxes.urls.jira}`);
+  write(`  helpdesk-sync      ${service.url}   (data and log in ${dataDir})`);
+
+  const before = baseline(sandboxes);
+  const scenarios = options.only ? SCENARIOS.filter((s) => options.only?.includes(s.id)) : SCENARIOS;
+  const outcomes = await runScenarios(demoWorld(sandboxes, service.url), scenarios, consoleReporter(write));
+  const decisions = await service.store.listDecisions({});
+  const violations = decisions.filter((d) => d.verdict === 'violation' || d.verdict === 'corrected').length;
+  printSummary(write, sandboxes, before, outcomes, violations);
+
+  const stop = async () => {
+    sandboxes.connect(null);
+    await service.stop();
+    await sandboxes.close();
+  };
+  return { outcomes, passed: outcomes.every((o) => o.passed), sandboxes, service, dataDir, stop };
+}
+
+export function printWhereToLook(write: Write, run: DemoRun): void {
+  write('');
+  write('Still serving. Where to look:');
+  write(`  ${run.service.url}/readyz                     helpdesk-sync readiness`);
+  write(`  ${run.sandboxes.urls.freshdesk}/_sandbox/calls   Freshdesk API calls per endpoint (also /_sandbox/faults)`);
+  write(`  ${run.sandboxes.urls.zendesk}/_sandbox/calls   Zendesk API calls per endpoint`);
+  write(`  ${run.sandboxes.urls.jira}/_sandbox/calls   Jira API calls per endpoint`);
+  write(`  ${path.join(run.dataDir, 'helpdesk-sync.log')}   helpdesk-sync's log (JSON lines)`);
+  write(`  DATABASE_URL=${path.join(run.dataDir, 'helpdesk-sync.db')} helpdesk-sync replay --list   dead letters, if any`);
+  write('Press Ctrl-C to stop.');
+}

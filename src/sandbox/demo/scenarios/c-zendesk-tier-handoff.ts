@@ -1,0 +1,99 @@
+import { ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_ORGANIZATIONS, ZENDESK_REQUESTERS } from '../../seed-people';
+import type { DemoWorld } from '../demo-world';
+import { processed, state } from '../expect';
+import { expectEqual, num, type Scenario } from '../scenario';
+import { pending, WAITS_FOR } from './pending';
+
+const { danaFox, liWei } = ZENDESK_AGENTS;
+const TIER2_AGENTS = new Set<number>([liWei.id, ZENDESK_AGENTS.mayaPatel.id]);
+
+const handBack = (round: number) => ({
+  title: `Li answers privately and hands the ticket back to Dana (round trip ${round})`,
+  act: async (w: DemoWorld, v: Record<string, string | number>) =>
+    w.zd.liWei.comment(num(v, 'ticket'), round === 1 ? 'Dashboard ingest job is stuck on a bad meter reading; please ask which meters were replaced on Monday.' : 'Cleared the reading and re-ran ingest for those meters; data is back from Monday 06:00.', false, {
+      assignee_id: danaFox.id,
+      group_id: ZENDESK_GROUPS.aegentTier1.id,
+    }),
+  expect: [processed('zendesk', 'ticket')],
+  pending: [pending(`handback to the owner recorded; round trip ${round} counted`, ['H4', 'H5'], WAITS_FOR.policy)],
+});
+
+/** Seed 003: Tier 1 (the channel partner) escalates to Tier 2 by group and keeps the end user. */
+export const zendeskTierHandoff: Scenario<DemoWorld> = {
+  id: 'c',
+  title: 'Zendesk: Tier 1 to Tier 2 group handoff with two round trips',
+  source: 'seed 003, rules 1-7',
+  steps: [
+    {
+      title: 'Maria Keller (YCDSB) reports: energy dashboard empty since Monday',
+      act: async (w, v) => {
+        const t = await w.zd.danaFox.createTicket({
+          subject: 'Energy dashboard shows no data since Monday',
+          comment: { body: 'Our school energy dashboard has shown no readings since Monday morning.', public: true },
+          requester: { name: ZENDESK_REQUESTERS.maria.name, email: ZENDESK_REQUESTERS.maria.email },
+          group_id: ZENDESK_GROUPS.aegentTier1.id,
+          priority: 'normal',
+          type: 'problem',
+        });
+        v.ticket = t.id;
+      },
+      expect: [
+        processed('zendesk', 'ticket'),
+        state('Zendesk placed Maria in YCDSB by her email domain', ['intake'], (w, v) =>
+          expectEqual('organisation', w.sandboxes.zendesk.ticket(num(v, 'ticket'))?.organizationId, ZENDESK_ORGANIZATIONS.ycdsb.id),
+        ),
+      ],
+      pending: [pending('employer domain and supported organisation checked', ['T1', 'T2'], WAITS_FOR.policy)],
+    },
+    {
+      title: 'Dana Fox is first to claim it (Tier 1 owner)',
+      act: async (w, v) => w.zd.danaFox.update(num(v, 'ticket'), { assignee_id: danaFox.id }),
+      expect: [processed('zendesk', 'ticket')],
+      pending: [pending('Dana becomes the owner; time to claim kept for the SLA', ['H6', 'E1'], WAITS_FOR.policy)],
+    },
+    {
+      title: 'Dana is stuck: private comment, then the Tier 2 group with no assignee',
+      act: async (w, v) =>
+        w.zd.danaFox.comment(num(v, 'ticket'), 'Checked meter status page and gateway: all online. Need MEI to look at ingest.', false, {
+          group_id: ZENDESK_GROUPS.tier2.id,
+          assignee_id: null,
+        }),
+      expect: [processed('zendesk', 'ticket')],
+      pending: [pending('context first and group only: the escalation is correct', ['H1', 'H2'], WAITS_FOR.policy)],
+    },
+    {
+      title: 'Li Wei (MEI Tier 2) pulls the ticket',
+      act: async (w, v) => w.zd.liWei.update(num(v, 'ticket'), { assignee_id: liWei.id }),
+      expect: [processed('zendesk', 'ticket')],
+    },
+    handBack(1),
+    {
+      title: 'Dana adds what the school told her privately and passes it back to Li',
+      act: async (w, v) =>
+        w.zd.danaFox.comment(num(v, 'ticket'), 'School replaced meters 12 and 14 on Monday morning.', false, {
+          group_id: ZENDESK_GROUPS.tier2.id,
+          assignee_id: liWei.id,
+        }),
+      expect: [processed('zendesk', 'ticket')],
+      pending: [pending('second escalation: context present; assignee with the group is cleared in enforce mode', ['H1', 'H2'], WAITS_FOR.policy)],
+    },
+    handBack(2),
+    {
+      title: 'Dana tells Maria it is fixed and solves the ticket',
+      act: async (w, v) =>
+        w.zd.danaFox.comment(num(v, 'ticket'), 'Hi Maria, readings are back from Monday 06:00. Sorry for the gap!', true, { status: 'solved' }),
+      expect: [processed('zendesk', 'ticket')],
+    },
+  ],
+  end: [
+    state('solved, with Dana (Tier 1) as assignee', ['intake'], (w, v) => {
+      const t = w.sandboxes.zendesk.ticket(num(v, 'ticket'));
+      return expectEqual('status, group, assignee', [t?.status, t?.groupId, t?.assigneeId], ['solved', ZENDESK_GROUPS.aegentTier1.id, danaFox.id]);
+    }),
+    state('every Tier 2 comment stayed private', ['intake'], (w, v) => {
+      const publicByTier2 = w.sandboxes.zendesk.comments(num(v, 'ticket')).filter((c) => TIER2_AGENTS.has(c.authorId) && c.public).length;
+      return expectEqual('public Tier 2 comments', publicByTier2, 0);
+    }),
+  ],
+  endPending: [pending('the handoff trail shows two round trips', ['H5'], WAITS_FOR.policy)],
+};

@@ -1,0 +1,93 @@
+import { SandboxApp } from '../core/sandbox-app';
+import { WebhookDispatcher } from '../core/webhook-dispatcher';
+import { authenticate } from './auth';
+import { zendeskErrorBody } from './errors';
+import type { TicketChange, ZdAudit, ZdComment, ZdTicket, ZdUser } from './model';
+import { registerReadRoutes } from './routes-read';
+import { registerTicketRoutes } from './routes-tickets';
+import { seedZendesk } from './seed';
+import { ZendeskState } from './state';
+import { ticketDeliveries, zendeskWebhookTarget } from './webhooks';
+
+export { SEEDED_TICKETS } from './seed';
+export { ZENDESK_ACCOUNT_ID, ZENDESK_WEBHOOK_ID } from './webhooks';
+export type { TicketChange, ZdAudit, ZdComment, ZdTicket, ZdUser } from './model';
+export { ZendeskState } from './state';
+
+export interface ZendeskSandboxOptions {
+  now?: () => Date;
+  webhookRetryDelayMs?: number;
+}
+
+/** The account-wide limit of an Enterprise plan, reported in X-Rate-Limit (VENDOR-APIS 2.7). */
+const RATE_LIMIT_PER_MINUTE = 700;
+
+/**
+ * An emulator of the Zendesk Support API v2 as helpdesk-sync and the demo use it, seeded with
+ * the people of seed 003. Agents act through the REST API with their own tokens; every
+ * committed change fires the event-subscription webhooks Zendesk would, signed with the
+ * secret given to setWebhook.
+ */
+export class ZendeskSandbox {
+  readonly state: ZendeskState;
+  readonly http: SandboxApp;
+  readonly webhooks: WebhookDispatcher;
+  private readonly now: () => Date;
+
+  constructor(options: ZendeskSandboxOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.state = new ZendeskState(this.now);
+    seedZendesk(this.state);
+    this.http = new SandboxApp({
+      vendor: 'zendesk',
+      authenticate: (req) => authenticate(this.state, req),
+      errorBody: zendeskErrorBody,
+      commonHeaders: () => this.rateLimitHeaders(),
+    });
+    this.webhooks = new WebhookDispatcher({ faults: this.http.faults, retryDelayMs: options.webhookRetryDelayMs });
+    const publish = (change: TicketChange) => this.publish(change);
+    registerTicketRoutes(this.http, { state: this.state, publish });
+    registerReadRoutes(this.http, this.state);
+    this.http.finish();
+  }
+
+  listen(port = 0): Promise<string> {
+    return this.http.listen(port);
+  }
+
+  /** Stops serving, then waits for webhooks already queued so none is sent after close. */
+  async close(): Promise<void> {
+    await this.http.close();
+    await this.webhooks.idle();
+  }
+
+  setWebhook(target: { url: string; secret: string } | null): void {
+    this.webhooks.setTarget(target ? zendeskWebhookTarget(target.url, target.secret, this.now) : null);
+  }
+
+  ticket(id: number): ZdTicket | undefined {
+    return this.state.tickets.get(id);
+  }
+
+  comments(ticketId: number): readonly ZdComment[] {
+    return this.state.comments.get(ticketId) ?? [];
+  }
+
+  user(id: number): ZdUser | undefined {
+    return this.state.users.get(id);
+  }
+
+  audits(ticketId: number): readonly ZdAudit[] {
+    return this.state.audits.filter((a) => a.ticketId === ticketId);
+  }
+
+  private publish(change: TicketChange): void {
+    for (const d of ticketDeliveries(this.state, change)) this.webhooks.emit(d.eventType, `ticket:${change.ticket.id}`, d.body);
+  }
+
+  private rateLimitHeaders(): Record<string, string> {
+    const since = Date.now() - 60_000;
+    const used = this.http.calls.all().filter((c) => c.at >= since).length;
+    return { 'X-Rate-Limit': String(RATE_LIMIT_PER_MINUTE), 'X-Rate-Limit-Remaining': String(Math.max(0, RATE_LIMIT_PER_MINUTE - used - 1)) };
+  }
+}
