@@ -5,6 +5,14 @@
  * is attributed to them exactly as the real vendor would.
  */
 
+/**
+ * Every sandbox credential spells out whose it is; none is, or resembles, a real vendor token.
+ * Knowing it opens only the local emulator.
+ */
+export function sandboxCredential(vendor: 'fd' | 'zd' | 'jira', who: string): string {
+  return `${vendor}-sandbox-credential-of-${who}`;
+}
+
 export interface SeedAgent {
   id: number;
   name: string;
@@ -32,13 +40,13 @@ export const FRESHDESK_GROUPS = {
 } as const;
 
 export const FRESHDESK_AGENTS = {
-  integration: { id: 43009817000, name: 'helpdesk-sync', email: 'helpdesk-sync@acme.io', apiKey: 'fd-sandbox-integration-key', groupIds: [] },
-  samOrtiz: { id: 43009817221, name: 'Sam Ortiz', email: 'sam.ortiz@acme.io', apiKey: 'fd-sandbox-key-sam', groupIds: [43000612001] },
-  nadiaBrooks: { id: 43009817222, name: 'Nadia Brooks', email: 'nadia.brooks@acme.io', apiKey: 'fd-sandbox-key-nadia', groupIds: [43000612001] },
-  alexChen: { id: 43009817301, name: 'Alex Chen', email: 'alex.chen@acme.io', apiKey: 'fd-sandbox-key-alex', groupIds: [43000612002] },
-  zacWarren: { id: 43009817401, name: 'Zac Warren', email: 'zac.warren@acme.io', apiKey: 'fd-sandbox-key-zac', groupIds: [43000612003] },
-  heather: { id: 43009817501, name: 'Heather Lane', email: 'heather.lane@acme.io', apiKey: 'fd-sandbox-key-heather', groupIds: [43000612004] },
-  tracey: { id: 43009817502, name: 'Tracey Moss', email: 'tracey.moss@acme.io', apiKey: 'fd-sandbox-key-tracey', groupIds: [43000612004] },
+  integration: { id: 43009817000, name: 'helpdesk-sync', email: 'helpdesk-sync@acme.io', apiKey: sandboxCredential('fd', 'integration'), groupIds: [] },
+  samOrtiz: { id: 43009817221, name: 'Sam Ortiz', email: 'sam.ortiz@acme.io', apiKey: sandboxCredential('fd', 'sam'), groupIds: [43000612001] },
+  nadiaBrooks: { id: 43009817222, name: 'Nadia Brooks', email: 'nadia.brooks@acme.io', apiKey: sandboxCredential('fd', 'nadia'), groupIds: [43000612001] },
+  alexChen: { id: 43009817301, name: 'Alex Chen', email: 'alex.chen@acme.io', apiKey: sandboxCredential('fd', 'alex'), groupIds: [43000612002] },
+  zacWarren: { id: 43009817401, name: 'Zac Warren', email: 'zac.warren@acme.io', apiKey: sandboxCredential('fd', 'zac'), groupIds: [43000612003] },
+  heather: { id: 43009817501, name: 'Heather Lane', email: 'heather.lane@acme.io', apiKey: sandboxCredential('fd', 'heather'), groupIds: [43000612004] },
+  tracey: { id: 43009817502, name: 'Tracey Moss', email: 'tracey.moss@acme.io', apiKey: sandboxCredential('fd', 'tracey'), groupIds: [43000612004] },
 } satisfies Record<string, SeedAgent>;
 
 export const FRESHDESK_COMPANIES = {
@@ -63,12 +71,12 @@ export const ZENDESK_GROUPS = {
 } as const;
 
 export const ZENDESK_AGENTS = {
-  integration: { id: 8447388090000, name: 'helpdesk-sync', email: 'helpdesk-sync@managingenergy.com', apiKey: 'zd-sandbox-integration-token', groupIds: [] },
-  danaFox: { id: 8447388090495, name: 'Dana Fox', email: 'dana.fox@aegent.example', apiKey: 'zd-sandbox-token-dana', groupIds: [8447320466001] },
-  omarHaddad: { id: 8447388090496, name: 'Omar Haddad', email: 'omar.haddad@aegent.example', apiKey: 'zd-sandbox-token-omar', groupIds: [8447320466001] },
-  liWei: { id: 8447388090601, name: 'Li Wei', email: 'li.wei@managingenergy.com', apiKey: 'zd-sandbox-token-li', groupIds: [8447320466430] },
-  mayaPatel: { id: 8447388090602, name: 'Maya Patel', email: 'maya.patel@managingenergy.com', apiKey: 'zd-sandbox-token-maya', groupIds: [8447320466430] },
-  kimManager: { id: 8447388090701, name: 'Kim Dupont', email: 'kim.dupont@managingenergy.com', apiKey: 'zd-sandbox-token-kim', groupIds: [8447320466500] },
+  integration: { id: 8447388090000, name: 'helpdesk-sync', email: 'helpdesk-sync@managingenergy.com', apiKey: sandboxCredential('zd', 'integration'), groupIds: [] },
+  danaFox: { id: 8447388090495, name: 'Dana Fox', email: 'dana.fox@aegent.example', apiKey: sandboxCredential('zd', 'dana'), groupIds: [8447320466001] },
+  omarHaddad: { id: 8447388090496, name: 'Omar Haddad', email: 'omar.haddad@aegent.example', apiKey: sandboxCredential('zd', 'omar'), groupIds: [8447320466001] },
+  liWei: { id: 8447388090601, name: 'Li Wei', email: 'li.wei@managingenergy.com', apiKey: sandboxCredential('zd', 'li'), groupIds: [8447320466430] },
+  mayaPatel: { id: 8447388090602, name: 'Maya Patel', email: 'maya.patel@managingenergy.com', apiKey: sandboxCredential('zd', 'maya'), groupIds: [8447320466430] },
+  kimManager: { id: 8447388090701, name: 'Kim Dupont', email: 'kim.dupont@managingenergy.com', apiKey: sandboxCredential('zd', 'kim'), groupIds: [8447320466500] },
 } satisfies Record<string, SeedAgent>;
 
 export const ZENDESK_ORGANIZATIONS = {
@@ -92,9 +100,9 @@ export interface SeedJiraUser {
 }
 
 export const JIRA_USERS = {
-  integration: { accountId: '712020:5f0c1e2a-9b7d-4a61-8e3f-0c2d4b6a8e10', displayName: 'helpdesk-sync', email: 'helpdesk-sync@acme.io', apiToken: 'jira-sandbox-integration-token' },
-  priya: { accountId: '5b10a2844c20165700ede21g', displayName: 'Priya Singh', email: 'priya.singh@acme.io', apiToken: 'jira-sandbox-token-priya' },
-  tech1: { accountId: '5b10ac8d82e05b22cc7d4ef5', displayName: 'Tomas Ek', email: 'tech1@hypertvx.com', apiToken: 'jira-sandbox-token-tech1' },
+  integration: { accountId: '712020:5f0c1e2a-9b7d-4a61-8e3f-0c2d4b6a8e10', displayName: 'helpdesk-sync', email: 'helpdesk-sync@acme.io', apiToken: sandboxCredential('jira', 'integration') },
+  priya: { accountId: '5b10a2844c20165700ede21g', displayName: 'Priya Singh', email: 'priya.singh@acme.io', apiToken: sandboxCredential('jira', 'priya') },
+  tech1: { accountId: '5b10ac8d82e05b22cc7d4ef5', displayName: 'Tomas Ek', email: 'tech1@hypertvx.com', apiToken: sandboxCredential('jira', 'tech1') },
 } satisfies Record<string, SeedJiraUser>;
 
 export const JIRA_PROJECT = { id: '10000', key: 'SUP', name: 'Support' } as const;

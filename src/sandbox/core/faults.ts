@@ -14,6 +14,11 @@ export interface FaultSettings {
   latencyMs?: number;
   /** The next N webhooks are not sent (as if the vendor lost them). */
   dropWebhooksNext?: number;
+  /** The next N webhooks are delivered twice (vendors deliver at least once). */
+  duplicateWebhooksNext?: number;
+  /** Every Nth API call is answered 429 / serverErrorStatus (0: off), for steady, repeatable pressure. */
+  rateLimitEvery?: number;
+  serverErrorEvery?: number;
   /** Share of API calls (0..1) answered 429 / 5xx, and of webhooks dropped, at random. */
   rateLimitRate?: number;
   serverErrorRate?: number;
@@ -26,11 +31,13 @@ export interface FaultStats {
   rateLimited: number;
   serverErrors: number;
   droppedWebhooks: number;
+  duplicatedWebhooks: number;
 }
 
 export class FaultInjector {
   private settings: Required<FaultSettings> = FaultInjector.none();
-  readonly stats: FaultStats = { rateLimited: 0, serverErrors: 0, droppedWebhooks: 0 };
+  private apiCalls = 0;
+  readonly stats: FaultStats = { rateLimited: 0, serverErrors: 0, droppedWebhooks: 0, duplicatedWebhooks: 0 };
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -42,6 +49,9 @@ export class FaultInjector {
       serverErrorStatus: 503,
       latencyMs: 0,
       dropWebhooksNext: 0,
+      duplicateWebhooksNext: 0,
+      rateLimitEvery: 0,
+      serverErrorEvery: 0,
       rateLimitRate: 0,
       serverErrorRate: 0,
       dropWebhookRate: 0,
@@ -68,17 +78,26 @@ export class FaultInjector {
   /** Decides the fault for one API call, consuming the counted ones first. */
   nextApiFault(): ApiFault {
     const s = this.settings;
-    if (s.rateLimitNext > 0 || (s.rateLimitRate > 0 && this.random() < s.rateLimitRate)) {
+    this.apiCalls += 1;
+    const every = (n: number) => n > 0 && this.apiCalls % n === 0;
+    if (s.rateLimitNext > 0 || every(s.rateLimitEvery) || (s.rateLimitRate > 0 && this.random() < s.rateLimitRate)) {
       if (s.rateLimitNext > 0) s.rateLimitNext -= 1;
       this.stats.rateLimited += 1;
       return { kind: 'rate_limited', retryAfterSeconds: s.retryAfterSeconds };
     }
-    if (s.serverErrorNext > 0 || (s.serverErrorRate > 0 && this.random() < s.serverErrorRate)) {
+    if (s.serverErrorNext > 0 || every(s.serverErrorEvery) || (s.serverErrorRate > 0 && this.random() < s.serverErrorRate)) {
       if (s.serverErrorNext > 0) s.serverErrorNext -= 1;
       this.stats.serverErrors += 1;
       return { kind: 'server_error', status: s.serverErrorStatus };
     }
     return null;
+  }
+
+  shouldDuplicateWebhook(): boolean {
+    if (this.settings.duplicateWebhooksNext <= 0) return false;
+    this.settings.duplicateWebhooksNext -= 1;
+    this.stats.duplicatedWebhooks += 1;
+    return true;
   }
 
   shouldDropWebhook(): boolean {

@@ -70,10 +70,14 @@ export class WebhookDispatcher {
       return;
     }
     const raw = JSON.stringify(body);
-    this.pending += 1;
-    this.queue = this.queue.then(() => this.deliver(target, record, raw)).finally(() => {
-      this.pending -= 1;
-    });
+    const times = this.options.faults.shouldDuplicateWebhook() ? 2 : 1;
+    for (let i = 0; i < times; i += 1) {
+      this.pending += 1;
+      // A redelivery is the same delivery: same id, same body, as vendors resend it.
+      this.queue = this.queue.then(() => this.deliver(target, record, raw)).finally(() => {
+        this.pending -= 1;
+      });
+    }
   }
 
   private async deliver(target: WebhookTarget, record: DeliveryRecord, raw: string): Promise<void> {

@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 
 /**
  * The demo's people acting through the vendors' public APIs, each with their own credential,
@@ -6,8 +6,25 @@ import axios, { type AxiosInstance } from 'axios';
  * does, a real account would accept.
  */
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * People retry when the vendor is briefly unavailable, as a browser user would: a 429 or 5xx
+ * from a sandbox fault is answered before any change is made, so trying again is safe.
+ */
 function api(baseURL: string, username: string, password: string): AxiosInstance {
-  return axios.create({ baseURL, auth: { username, password }, timeout: 10_000, headers: { 'Content-Type': 'application/json' } });
+  const http = axios.create({ baseURL, auth: { username, password }, timeout: 10_000, headers: { 'Content-Type': 'application/json' } });
+  http.interceptors.response.use(undefined, async (err: AxiosError) => {
+    const status = err.response?.status ?? 0;
+    const config: InternalAxiosRequestConfig | undefined = err.config;
+    // The attempt count travels with the request, since axios copies the config on each try.
+    const n = Number(config?.headers?.['X-Demo-Attempt'] ?? 0);
+    if (!config || (status !== 429 && status < 500) || n >= 8) throw err;
+    config.headers.set('X-Demo-Attempt', String(n + 1));
+    await sleep(Number(err.response?.headers['retry-after'] ?? 0) * 1000 + 50);
+    return http.request(config);
+  });
+  return http;
 }
 
 export function adfText(...paragraphs: string[]): { version: 1; type: 'doc'; content: unknown[] } {

@@ -19,6 +19,10 @@ export interface DemoOptions {
   /** Only these scenarios (ids a..e). */
   only?: string[];
   write: Write;
+  /** Extra environment for helpdesk-sync (tests pass CONFIG_FILE for faster retries). */
+  env?: Record<string, string>;
+  /** Runs after the sandboxes start and before the scenarios (tests switch faults on here). */
+  beforeScenarios?: (sandboxes: Sandboxes) => void;
 }
 
 export interface DemoRun {
@@ -40,7 +44,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'helpdesk-sync-demo-'));
   const sandboxes = await startSandboxes();
   const loaded = loadConfig({
-    env: { ...sandboxes.env, DATABASE_URL: path.join(dataDir, 'helpdesk-sync.db'), PORT: String(options.port), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+    env: {
+      ...sandboxes.env,
+      DATABASE_URL: path.join(dataDir, 'helpdesk-sync.db'),
+      PORT: String(options.port),
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      ...options.env,
+    },
   });
   const logFile = path.join(dataDir, 'helpdesk-sync.log');
   const logger = createLogger({ level: 'info', format: 'json', stream: createWriteStream(logFile) });
@@ -53,6 +64,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   write(`  Jira sandbox       ${sandboxes.urls.jira}`);
   write(`  helpdesk-sync      ${service.url}   (data and log in ${dataDir})`);
 
+  options.beforeScenarios?.(sandboxes);
   const before = baseline(sandboxes);
   const scenarios = options.only ? SCENARIOS.filter((s) => options.only?.includes(s.id)) : SCENARIOS;
   const outcomes = await runScenarios(demoWorld(sandboxes, service.url), scenarios, consoleReporter(write));

@@ -99,7 +99,7 @@ describe('Freshdesk sandbox faults and call counts', () => {
         'POST /api/v2/tickets/:id/notes': 1,
         'GET /api/v2/groups': 1,
       },
-      faults: { rateLimited: 0, serverErrors: 1, droppedWebhooks: 0 },
+      faults: { rateLimited: 0, serverErrors: 1, droppedWebhooks: 0, duplicatedWebhooks: 0 },
     });
   });
 });

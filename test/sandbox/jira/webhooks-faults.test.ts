@@ -86,7 +86,7 @@ describe('Jira sandbox: signed admin webhooks', () => {
     await client.addComment(key, { version: 1, type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Customer', marks: [{ type: 'strong' }] }, { type: 'text', text: ' replied' }] }] });
     const put = await fetch(`${url}/rest/api/3/issue/${key}`, {
       method: 'PUT',
-      headers: { Authorization: `Basic ${Buffer.from('priya.singh@acme.io:jira-sandbox-token-priya').toString('base64')}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Basic ${Buffer.from(`priya.singh@acme.io:${JIRA_USERS.priya.apiToken}`).toString('base64')}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ update: { labels: [{ add: 'escalated' }] } }),
     });
     expect(put.status).toBe(204);
@@ -126,7 +126,7 @@ describe('Jira sandbox: faults and call counts', () => {
 
   it('answers 429 with Retry-After and Jira rate-limit headers; the client waits and succeeds', async () => {
     await faults({ rateLimitNext: 1, retryAfterSeconds: 1 });
-    const raw = await fetch(`${url}/rest/api/3/issue/SUP-20`, { headers: { Authorization: `Basic ${Buffer.from('priya.singh@acme.io:jira-sandbox-token-priya').toString('base64')}` } });
+    const raw = await fetch(`${url}/rest/api/3/issue/SUP-20`, { headers: { Authorization: `Basic ${Buffer.from(`priya.singh@acme.io:${JIRA_USERS.priya.apiToken}`).toString('base64')}` } });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('1');
     expect(raw.headers.get('ratelimit-reason')).toBe('jira-burst-based');

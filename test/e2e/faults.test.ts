@@ -1,0 +1,53 @@
+import { runDemo } from '../../src/sandbox/demo/run-demo';
+import { INTEGRATION_ACTORS } from '../../src/sandbox/world';
+import { configFile, settled } from './stack';
+
+/**
+ * The vendors misbehave the way they do in production: bursts of 429 with Retry-After, bursts
+ * of 5xx, webhooks delivered twice. The scenarios must still end right, with every change
+ * processed once and nothing left in the inbox or the dead letters.
+ */
+describe('fault run: 429s, 5xx bursts and redelivered webhooks', () => {
+  it('loses nothing and duplicates nothing', async () => {
+    const run = await runDemo({
+      once: true,
+      port: 0,
+      only: ['a', 'b', 'c'],
+      write: () => undefined,
+      env: { CONFIG_FILE: configFile() },
+      beforeScenarios: (s) => {
+        for (const box of [s.freshdesk, s.zendesk, s.jira]) {
+          // Every 5th call rate-limited (Retry-After honoured), every 7th a 503, 4 webhooks sent twice.
+          box.http.faults.set({ rateLimitEvery: 5, retryAfterSeconds: 0, serverErrorEvery: 7, serverErrorStatus: 503, duplicateWebhooksNext: 4 });
+        }
+      },
+    });
+    try {
+      await settled(run);
+      expect(run.outcomes.map((o) => [o.id, o.passed])).toEqual([
+        ['a', true],
+        ['b', true],
+        ['c', true],
+      ]);
+      const { sandboxes, service } = run;
+      let uniqueDeliveries = 0;
+      for (const vendor of ['freshdesk', 'zendesk', 'jira'] as const) {
+        const box = sandboxes[vendor];
+        // The faults really hit helpdesk-sync's own calls...
+        const ours = box.http.calls.all().filter((c) => c.actor === INTEGRATION_ACTORS[vendor]);
+        expect(ours.filter((c) => c.status === 429).length).toBeGreaterThan(0);
+        expect(ours.filter((c) => c.status === 503).length).toBeGreaterThan(0);
+        // ...and webhooks were redelivered.
+        expect(box.http.faults.stats.duplicatedWebhooks).toBe(4);
+        expect(box.webhooks.deliveries.every((d) => d.status !== null && d.status < 300)).toBe(true);
+        uniqueDeliveries += box.webhooks.deliveries.filter((d) => !d.dropped).length;
+      }
+      // Nothing lost, nothing twice: one inbox event per distinct delivery, all processed.
+      const counts = await service.store.inboxCounts();
+      expect(counts).toEqual({ pending: 0, processing: 0, done: uniqueDeliveries, dead: 0 });
+      expect(await service.store.listDeadLetters()).toEqual([]);
+    } finally {
+      await run.stop();
+    }
+  }, 90_000);
+});

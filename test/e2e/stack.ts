@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load';
+import { createLogger } from '../../src/logging/logger';
+import { startService, type RunningService } from '../../src/server';
+import { startSandboxes, type Sandboxes } from '../../src/sandbox/world';
+
+/** Worker and client retries short enough for tests, generous enough to ride out fault bursts. */
+export const FAST_RECOVERY_YAML = `
+worker:
+  backoffBaseMs: 50
+  backoffMaxMs: 500
+  maxAttempts: 20
+  pollIntervalMs: 50
+vendorHttp:
+  retries: 3
+  minRetryDelayMs: 10
+  maxRetryDelayMs: 50
+  maxRetryAfterMs: 5000
+`;
+
+export function configFile(yaml: string = FAST_RECOVERY_YAML): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hs-e2e-config-'));
+  const file = path.join(dir, 'e2e.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+export interface Stack {
+  sandboxes: Sandboxes;
+  service: RunningService;
+  stop(): Promise<void>;
+}
+
+/** The real server over HTTP on loopback, its SQLite file in a temp folder, wired to the sandboxes. */
+export async function startStack(): Promise<Stack> {
+  const sandboxes = await startSandboxes({ webhookRetryDelayMs: 20 });
+  const dir = mkdtempSync(path.join(tmpdir(), 'hs-e2e-'));
+  const loaded = loadConfig({
+    env: { ...sandboxes.env, DATABASE_URL: path.join(dir, 'helpdesk-sync.db'), PORT: '0', LOG_LEVEL: 'silent', CONFIG_FILE: configFile() },
+  });
+  const service = await startService(loaded, { logger: createLogger({ level: 'silent' }), host: '127.0.0.1' });
+  sandboxes.connect(service.url);
+  return {
+    sandboxes,
+    service,
+    async stop() {
+      sandboxes.connect(null);
+      await service.stop();
+      await sandboxes.close();
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function until<T>(probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await sleep(25);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Waits until the sandboxes sent everything and helpdesk-sync's inbox has nothing left to do. */
+export async function settled(stack: Pick<Stack, 'sandboxes' | 'service'>): Promise<void> {
+  await stack.sandboxes.webhooksIdle();
+  await until(async () => {
+    const c = await stack.service.store.inboxCounts();
+    return c.pending === 0 && c.processing === 0;
+  }, 'the inbox to drain');
+}
