@@ -7,21 +7,11 @@ import { SUPPORT_EMAIL, htmlToText, type FdConversation, type FdTicket, type Fre
  * the automation rules can render `triggered_event`.
  */
 
-export interface NewTicket {
-  subject: string;
-  descriptionHtml: string;
-  status: number;
-  priority: number;
-  source: number;
-  type: string | null;
-  requesterId: number;
-  responderId: number | null;
-  groupId: number | null;
-  companyId: number | null;
-  tags: string[];
-  customFields: Record<string, unknown>;
-  ccEmails: string[];
-}
+/** What a create request decides; the rest of a ticket (ids, dates, stats) the sandbox fills in. */
+export type NewTicket = Pick<
+  FdTicket,
+  'subject' | 'status' | 'priority' | 'source' | 'type' | 'requesterId' | 'responderId' | 'groupId' | 'companyId' | 'tags' | 'customFields' | 'ccEmails'
+> & { descriptionHtml: string };
 
 export function createTicket(state: FreshdeskState, input: NewTicket, at: string = state.timestamp()): FdTicket {
   const customFields: Record<string, unknown> = Object.fromEntries(CUSTOM_FIELDS.map((f): [string, unknown] => [f, null]));
