@@ -74,6 +74,57 @@ export const jiraConnectionSchema = z.object({
 const wholeNumber = () => z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number');
 const positiveInt = wholeNumber().positive('expected a number above 0');
 
+const sectionFieldNames = z
+  .object({
+    steps: z.string().optional(),
+    impact: z.string().optional(),
+    environment: z.string().optional(),
+  })
+  .default({});
+
+/** Rules J1-J5: which tickets raise a Jira issue, and what the issue carries. */
+export const jiraIssuesSchema = z.object({
+  enabled: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]),
+  /** The Jira connection issues are raised in; its projectKey (JIRA_PROJECT_KEY) is the project. */
+  jiraConnection: connectionId,
+  triggers: z.object({
+    bugTags: z.array(z.string()),
+    requestTags: z.array(z.string()),
+    /** A custom field whose value decides: {field: 'cf_escalation', bugValues: ['Bug'], requestValues: ['Feature']}. */
+    customField: z
+      .object({ field: z.string().min(1), bugValues: z.array(z.string()), requestValues: z.array(z.string()) })
+      .nullable()
+      .default(null),
+    /** Tickets in these groups raise an issue (ids as strings). */
+    bugGroups: z.array(z.string()).default([]),
+    requestGroups: z.array(z.string()).default([]),
+  }),
+  bugIssueType: z.string().min(1),
+  requestIssueType: z.string().min(1),
+  labels: z.array(z.string()),
+  copyTicketTags: z.boolean(),
+  priorityMap: z.object({ urgent: z.string(), high: z.string(), normal: z.string(), low: z.string() }),
+  /** Where the Jira key is kept on the ticket (J4): a tag `<prefix>KEY`, or a custom field. */
+  keyStorage: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('tag'), prefix: z.string().min(1) }),
+    z.object({ kind: z.literal('customField'), field: z.string().min(1) }),
+  ]),
+  /** Custom fields holding steps, impact and environment, per helpdesk (J2); headed sections are the fallback. */
+  sectionFields: z.object({ freshdesk: sectionFieldNames, zendesk: sectionFieldNames }),
+  needsInfoLabel: z.string().min(1),
+  communication: z.object({
+    /** Longer threads keep the first and the latest messages and say how many were left out. */
+    maxMessages: positiveInt,
+    maxMessageChars: positiveInt,
+    maxDescriptionChars: positiveInt,
+  }),
+  /**
+   * After a create call whose outcome is unknown (timeout, 5xx), how long to keep looking the
+   * issue up before creating again: Jira's search is eventually consistent.
+   */
+  createSettleSeconds: wholeNumber().min(0),
+});
+
 export const configSchema = z.object({
   server: z.object({
     port: wholeNumber().min(0, 'expected a port from 0 to 65535').max(65535, 'expected a port from 0 to 65535'),
@@ -106,6 +157,7 @@ export const configSchema = z.object({
     zendeskMaxSkewSeconds: positiveInt,
     contentDedupeWindowMinutes: positiveInt,
   }),
+  jiraIssues: jiraIssuesSchema,
   connections: z.object({
     freshdesk: z.array(freshdeskConnectionSchema),
     zendesk: z.array(zendeskConnectionSchema),
@@ -114,6 +166,7 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+export type JiraIssuesConfig = z.infer<typeof jiraIssuesSchema>;
 export type FreshdeskConnectionConfig = z.infer<typeof freshdeskConnectionSchema>;
 export type ZendeskConnectionConfig = z.infer<typeof zendeskConnectionSchema>;
 export type JiraConnectionConfig = z.infer<typeof jiraConnectionSchema>;

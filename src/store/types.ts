@@ -89,6 +89,10 @@ export interface TicketLink {
   issueId: string | null;
   issueKey: string | null;
   state: 'creating' | 'linked';
+  /** bug or request (J3), once linked. */
+  kind: string | null;
+  /** Sections a bug was raised without (J5); emptied when they arrive. */
+  missing: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -185,7 +189,9 @@ export interface Store {
    * linked) already exists: only one worker may create the issue.
    */
   reserveLink(ticket: EntityRef, jiraConnectionId: string, now: Date): Promise<boolean>;
-  completeLink(ticket: EntityRef, issueId: string, issueKey: string, now: Date): Promise<void>;
+  completeLink(ticket: EntityRef, link: { issueId: string; issueKey: string; kind: string; missing: string[] }, now: Date): Promise<void>;
+  /** Records which J5 sections the linked issue still lacks. */
+  setLinkMissing(ticket: EntityRef, missing: string[], now: Date): Promise<void>;
   releaseLink(ticket: EntityRef): Promise<void>;
   listLinks(filter?: { vendor?: Vendor; connectionId?: string }): Promise<TicketLink[]>;
 

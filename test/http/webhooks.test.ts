@@ -261,7 +261,7 @@ describe('health', () => {
     await request(app).get('/healthz').expect(200, { status: 'ok' });
     const ready = await request(app).get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', store: 'sqlite', schemaVersion: 1 });
+    expect(ready.body).toEqual({ status: 'ready', store: 'sqlite', schemaVersion: 2 });
   });
 
   it('GET /readyz answers 503 once the store is gone', async () => {

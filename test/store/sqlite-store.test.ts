@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EntityRef } from '../../src/domain/ticket';
-import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/migrations';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/migrations';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { NewInboxEvent } from '../../src/store/types';
 
@@ -70,7 +70,7 @@ describe('SqliteStore: schema', () => {
 
     const raw = new Database(file, { readonly: true });
     const rows = raw.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>;
-    expect(rows.map((r) => r.version)).toEqual([SQLITE_SCHEMA_VERSION]);
+    expect(rows.map((r) => r.version)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
     raw.close();
   });
 
@@ -409,9 +409,11 @@ describe('SqliteStore: state tables', () => {
     expect(await store.reserveLink(t1, 'jira-default', at(1))).toBe(false);
     expect(await store.getLinkByTicket(t1)).toMatchObject({ state: 'creating', issueId: null, issueKey: null, jiraConnectionId: 'jira-default' });
 
-    await store.completeLink(t1, '10001', 'SUP-1', at(5));
+    await store.completeLink(t1, { issueId: '10001', issueKey: 'SUP-1', kind: 'bug', missing: ['impact'] }, at(5));
     const linked = await store.getLinkByIssue('jira-default', '10001');
-    expect(linked).toMatchObject({ ticket: t1, state: 'linked', issueId: '10001', issueKey: 'SUP-1' });
+    expect(linked).toMatchObject({ ticket: t1, state: 'linked', issueId: '10001', issueKey: 'SUP-1', kind: 'bug', missing: ['impact'] });
+    await store.setLinkMissing(t1, [], at(5));
+    expect((await store.getLinkByTicket(t1))?.missing).toEqual([]);
     expect(linked?.createdAt.getTime()).toBe(at(0).getTime());
     expect(linked?.updatedAt.getTime()).toBe(at(5).getTime());
     expect(await store.getLinkByIssue('other-jira', '10001')).toBeNull();

@@ -137,6 +137,14 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'Jira link details: issue kind and the sections a bug still misses (J5)',
+    sql: `
+      ALTER TABLE ticket_links ADD COLUMN kind TEXT;
+      ALTER TABLE ticket_links ADD COLUMN missing_sections TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

@@ -79,6 +79,8 @@ function toLink(row: Row): TicketLink {
     issueId: strOrNull(row.issue_id),
     issueKey: strOrNull(row.issue_key),
     state: row.state as TicketLink['state'],
+    kind: strOrNull(row.kind),
+    missing: JSON.parse(str(row.missing_sections ?? '[]')) as string[],
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
   };
@@ -351,13 +353,19 @@ export class SqliteStore implements Store {
     return r.changes === 1;
   }
 
-  async completeLink(t: EntityRef, issueId: string, issueKey: string, now: Date): Promise<void> {
+  async completeLink(t: EntityRef, link: { issueId: string; issueKey: string; kind: string; missing: string[] }, now: Date): Promise<void> {
     this.db
       .prepare(
-        `UPDATE ticket_links SET issue_id = ?, issue_key = ?, state = 'linked', updated_at = ?
+        `UPDATE ticket_links SET issue_id = ?, issue_key = ?, kind = ?, missing_sections = ?, state = 'linked', updated_at = ?
          WHERE vendor = ? AND connection_id = ? AND ticket_id = ?`,
       )
-      .run(issueId, issueKey, ms(now), t.vendor, t.connectionId, t.id);
+      .run(link.issueId, link.issueKey, link.kind, JSON.stringify(link.missing), ms(now), t.vendor, t.connectionId, t.id);
+  }
+
+  async setLinkMissing(t: EntityRef, missing: string[], now: Date): Promise<void> {
+    this.db
+      .prepare('UPDATE ticket_links SET missing_sections = ?, updated_at = ? WHERE vendor = ? AND connection_id = ? AND ticket_id = ?')
+      .run(JSON.stringify(missing), ms(now), t.vendor, t.connectionId, t.id);
   }
 
   async releaseLink(t: EntityRef): Promise<void> {
