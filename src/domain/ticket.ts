@@ -65,6 +65,8 @@ export interface Ticket {
   type: string | null;
   groupId: string | null;
   assigneeId: string | null;
+  /** The assignee as a person, where the vendor's answer named them. */
+  assignee?: Person | null;
   requester: Person | null;
   organisation: Organisation | null;
   tags: string[];

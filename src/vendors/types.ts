@@ -4,9 +4,19 @@ import type { JiraIssue, Ticket, TicketPatch } from '../domain/ticket';
 export interface HelpdeskClient {
   /** The authoritative ticket with its requester, organisation and whole conversation, oldest first. */
   getTicket(ticketId: string): Promise<Ticket>;
-  /** A private note (never visible to the requester). Body is HTML. Returns the new note's id. */
-  addPrivateNote(ticketId: string, bodyHtml: string): Promise<{ id: string }>;
+  /**
+   * A private note (never visible to the requester). Body is HTML. Returns the new note's id.
+   * `also` sets tags and custom fields in the same write where the vendor allows it (Zendesk),
+   * else right after; the ticket's current tags and updated_at are given so nothing is re-read.
+   */
+  addPrivateNote(ticketId: string, bodyHtml: string, also?: NoteAlso): Promise<{ id: string }>;
   updateTicket(ticketId: string, patch: TicketPatch): Promise<void>;
+}
+
+export interface NoteAlso {
+  addTags?: string[];
+  customFields?: Record<string, string>;
+  current: { tags: string[]; updatedAt: string };
 }
 
 export type AdfDoc = { version: 1; type: 'doc'; content: unknown[] };
@@ -43,6 +53,8 @@ export interface JiraSearchPage {
 
 export interface JiraClientApi {
   getIssue(idOrKey: string): Promise<JiraIssue>;
+  /** PUT /issue: `fields` to set, `update` operations such as {labels: [{remove: 'needs-info'}]}. */
+  editIssue(idOrKey: string, edit: { fields?: Record<string, unknown>; update?: Record<string, unknown[]> }): Promise<void>;
   createIssue(input: JiraCreateIssueInput): Promise<{ id: string; key: string; self: string }>;
   addComment(idOrKey: string, body: AdfDoc, properties?: Array<{ key: string; value: unknown }>): Promise<{ id: string }>;
   listTransitions(idOrKey: string): Promise<JiraTransition[]>;

@@ -94,7 +94,7 @@ function jiraApi(): nock.Scope {
 function freshdeskApi(): nock.Scope {
   return nock('https://acme.freshdesk.com', { reqheaders: { authorization: FRESHDESK_AUTH } })
     .get('/api/v2/tickets/4821')
-    .query({ include: 'requester,company' })
+    .query({ include: 'requester,company,conversations' })
     .reply(200, fixture('freshdesk/api/ticket-4821.json') as nock.Body)
     .get('/api/v2/tickets/4821/conversations')
     .query({ per_page: '100', page: '1' })

@@ -36,3 +36,11 @@ export function forbidden(): SandboxHttpError {
     description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.',
   });
 }
+
+/** Zendesk's answer to a safe_update whose updated_stamp is no longer the ticket's updated_at. */
+export function updateConflict(): SandboxHttpError {
+  return new SandboxHttpError(409, {
+    error: 'UpdateConflict',
+    description: 'Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.',
+  });
+}

@@ -31,6 +31,9 @@ export const ticketInputSchema = z.looseObject({
   type: z.string().nullable().optional(),
   tags: z.array(z.string()).optional(),
   custom_fields: z.array(z.looseObject({ id: idInput, value: z.unknown() })).optional(),
+  /** Collision protection: with safe_update, the update is refused (409) unless updated_stamp is the ticket's updated_at. */
+  safe_update: z.boolean().optional(),
+  updated_stamp: z.string().optional(),
 });
 
 export type CommentInput = z.infer<typeof commentInputSchema>;

@@ -1,5 +1,5 @@
 import { resolveAssignment } from './assignment';
-import { forbidden, notFound, recordInvalid } from './errors';
+import { forbidden, notFound, recordInvalid, updateConflict } from './errors';
 import {
   ZD_PRIORITIES,
   ZD_STATUSES,
@@ -223,6 +223,9 @@ export function updateTicket(state: ZendeskState, actorId: number, ticketId: num
   const actor = userOf(state, actorId);
   const stored = ticketOf(state, ticketId);
   refuseClosed(stored);
+  if (input.safe_update && input.updated_stamp !== undefined && Date.parse(input.updated_stamp) !== Date.parse(stored.updatedAt)) {
+    throw updateConflict();
+  }
   const status = checkEnum(ZD_STATUSES, input.status, 'status', 'Status');
   const priority = checkEnum(ZD_PRIORITIES, input.priority, 'priority', 'Priority');
   const type = checkEnum(ZD_TYPES, input.type, 'type', 'Type');

@@ -3,7 +3,7 @@ import type { CanonicalStatus, Organisation, Person, Ticket, TicketPatch } from 
 import type { Logger } from '../../logging/logger';
 import { VendorHttp, collect, paginate, type ErrorDetails } from '../core/http-client';
 import { isVendorApiError } from '../core/errors';
-import type { HelpdeskClient, VendorClientOptions } from '../types';
+import type { HelpdeskClient, NoteAlso, VendorClientOptions } from '../types';
 import {
   mapAgent,
   mapCompany,
@@ -34,6 +34,7 @@ export interface FreshdeskClientOptions extends VendorClientOptions {
 
 const API = '/api/v2';
 const PER_PAGE = 100;
+const EMBEDDED_CONVERSATIONS = 10;
 /** Freshdesk refuses page 301 of /tickets (VENDOR-APIS 1.5): a new updated_since window starts instead. */
 export const TICKET_LIST_PAGE_WALL = 300;
 
@@ -106,11 +107,13 @@ export class FreshdeskClient implements HelpdeskClient {
 
   async getTicket(ticketId: string): Promise<Ticket> {
     const id = wireId(ticketId, 'ticket id');
-    const ticket = await this.fetchTicket('getTicket', id, 'requester,company');
-    const conversations = await collect(this.conversations(id));
-    const agents = await this.resolveAgents(conversations, ticket.requester_id);
+    const ticket = await this.fetchTicket('getTicket', id, 'requester,company,conversations');
+    // The embed stops at the oldest 10: fewer than that is the whole conversation, one call saved.
+    const embedded = ticket.conversations;
+    const conversations = embedded && embedded.length < EMBEDDED_CONVERSATIONS ? embedded : await collect(this.conversations(id));
+    const agents = await this.resolveAgents(conversations, ticket.requester_id, ticket.responder_id);
     const organisation = await this.organisationOf(ticket);
-    return mapTicket({
+    const mapped = mapTicket({
       ticket,
       conversations,
       agents,
@@ -119,15 +122,23 @@ export class FreshdeskClient implements HelpdeskClient {
       connectionId: this.options.connectionId,
       customStatusMap: this.customStatusMap,
     });
+    return { ...mapped, assignee: ticket.responder_id === null ? null : (agents.get(String(ticket.responder_id)) ?? null) };
   }
 
-  async addPrivateNote(ticketId: string, bodyHtml: string): Promise<{ id: string }> {
+  async addPrivateNote(ticketId: string, bodyHtml: string, also?: NoteAlso): Promise<{ id: string }> {
     const id = wireId(ticketId, 'ticket id');
     const res = await this.http.request(
       'addPrivateNote',
       { method: 'POST', url: `${API}/tickets/${id}/notes`, data: { body: bodyHtml, private: true } },
       FreshdeskConversationSchema,
     );
+    // Freshdesk writes notes and fields separately; the current tags are known, so no read first.
+    const body: Record<string, unknown> = {};
+    if (also?.addTags?.length) body.tags = mergeTags(also.current.tags, { add: also.addTags });
+    if (also?.customFields && Object.keys(also.customFields).length) body.custom_fields = also.customFields;
+    if (Object.keys(body).length) {
+      await this.http.request('updateTicket', { method: 'PUT', url: `${API}/tickets/${id}`, data: body }, FreshdeskTicketSchema);
+    }
     return { id: String(res.data.id) };
   }
 
@@ -242,8 +253,8 @@ export class FreshdeskClient implements HelpdeskClient {
     return this.getCompany(String(ticket.company_id));
   }
 
-  private async resolveAgents(conversations: FreshdeskConversation[], requesterId: number): Promise<Map<string, Person>> {
-    const ids = new Set<string>();
+  private async resolveAgents(conversations: FreshdeskConversation[], requesterId: number, responderId: number | null): Promise<Map<string, Person>> {
+    const ids = new Set<string>(responderId === null ? [] : [String(responderId)]);
     for (const c of conversations) {
       if (c.user_id !== null && c.user_id !== requesterId && !c.incoming) ids.add(String(c.user_id));
     }

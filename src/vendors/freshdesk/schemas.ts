@@ -49,6 +49,8 @@ export const FreshdeskTicketSchema = z.looseObject({
   updated_at: timestamp,
   requester: FreshdeskEmbeddedRequesterSchema.optional(),
   company: FreshdeskEmbeddedCompanySchema.nullable().optional(),
+  // include=conversations embeds the oldest 10 only (VENDOR-APIS 1.3).
+  conversations: z.array(z.lazy(() => FreshdeskConversationSchema)).optional(),
 });
 export type FreshdeskTicket = z.infer<typeof FreshdeskTicketSchema>;
 

@@ -199,6 +199,10 @@ export class JiraClient implements JiraClientApi {
     }
   }
 
+  async editIssue(idOrKey: string, edit: { fields?: Record<string, unknown>; update?: Record<string, unknown[]> }): Promise<void> {
+    await this.http.request('editIssue', { method: 'PUT', url: issuePath(idOrKey), data: edit }, emptyResponseSchema);
+  }
+
   async setIssueProperty(idOrKey: string, key: string, value: unknown): Promise<void> {
     await this.http.request(
       'setIssueProperty',

@@ -1,6 +1,7 @@
 import type { CanonicalStatus, Organisation, Person, Ticket, TicketPatch } from '../../domain/ticket';
 import { collect, paginate, VendorHttp, type ErrorDetails } from '../core/http-client';
-import type { HelpdeskClient, VendorClientOptions } from '../types';
+import type { HelpdeskClient, NoteAlso, VendorClientOptions } from '../types';
+import { isVendorApiError } from '../core/errors';
 import { mapOrganization, mapTicket, mapUser, statusFromZendesk, statusToZendesk } from './mapper';
 import {
   addCommentResponseSchema,
@@ -146,10 +147,34 @@ export class ZendeskClient implements HelpdeskClient {
    * being emailed to the customer. The new comment's id is the id of the audit's Comment event
    * (comments are audit events), the same id the comments list later shows.
    */
-  async addPrivateNote(ticketId: string, bodyHtml: string): Promise<{ id: string }> {
+  async addPrivateNote(ticketId: string, bodyHtml: string, also?: NoteAlso): Promise<{ id: string }> {
+    const comment = { html_body: bodyHtml, public: false };
+    if (also && (also.addTags?.length || Object.keys(also.customFields ?? {}).length)) {
+      try {
+        return await this.putComment(ticketId, {
+          comment,
+          ...(also.addTags?.length ? { tags: [...new Set([...also.current.tags, ...also.addTags])] } : {}),
+          ...(also.customFields ? { custom_fields: Object.entries(also.customFields).map(([id, value]) => ({ id: Number(id), value })) } : {}),
+          // `tags` replaces the whole list, so refuse to write over a change made since our read.
+          safe_update: true,
+          updated_stamp: also.current.updatedAt,
+        });
+      } catch (err) {
+        if (!(isVendorApiError(err) && err.status === 409)) throw err;
+        // Someone changed the ticket since we read it: note, then tags through the add endpoint.
+        const note = await this.putComment(ticketId, { comment });
+        await this.updateTicket(ticketId, { tags: { add: also.addTags ?? [] } });
+        if (also.customFields) await this.setCustomFields(ticketId, also.customFields);
+        return note;
+      }
+    }
+    return this.putComment(ticketId, { comment });
+  }
+
+  private async putComment(ticketId: string, ticket: Record<string, unknown>): Promise<{ id: string }> {
     const res = await this.http.request(
       'addPrivateNote',
-      { method: 'PUT', url: ticketPath(ticketId), data: { ticket: { comment: { html_body: bodyHtml, public: false } } } },
+      { method: 'PUT', url: ticketPath(ticketId), data: { ticket } },
       addCommentResponseSchema,
       // A PUT, but it appends a comment: a blind retry after a timeout could post it twice.
       { idempotent: false },
@@ -157,6 +182,14 @@ export class ZendeskClient implements HelpdeskClient {
     const event = res.data.audit.events.find((e) => e.type === 'Comment');
     // The schema refuses an audit without a Comment event, so this is only for the compiler.
     return { id: event?.id ?? res.data.audit.id };
+  }
+
+  private async setCustomFields(ticketId: string, fields: Record<string, string>): Promise<void> {
+    await this.http.request(
+      'updateTicket',
+      { method: 'PUT', url: ticketPath(ticketId), data: { ticket: { custom_fields: Object.entries(fields).map(([id, value]) => ({ id: Number(id), value })) } } },
+      updateTicketResponseSchema,
+    );
   }
 
   /**

@@ -112,7 +112,7 @@ describe('Freshdesk client errors are not retried', () => {
   });
 
   it('raises a 404 once, with the path but never the query string', async () => {
-    const scope = freshdesk().get('/api/v2/tickets/999999').query({ include: 'requester,company' }).reply(404, '');
+    const scope = freshdesk().get('/api/v2/tickets/999999').query({ include: 'requester,company,conversations' }).reply(404, '');
 
     const err = await failure(makeClient().getTicket('999999'));
 
@@ -135,7 +135,7 @@ describe('Freshdesk client errors are not retried', () => {
     const ticketCalls = () =>
       freshdesk()
         .get('/api/v2/tickets/4821')
-        .query({ include: 'requester,company' })
+        .query({ include: 'requester,company,conversations' })
         .reply(200, fixture('ticket-4821.json') as nock.Body)
         .get('/api/v2/tickets/4821/conversations')
         .query({ per_page: '100', page: '1' })
@@ -159,7 +159,7 @@ describe('Freshdesk client errors are not retried', () => {
 describe('Freshdesk invalid responses', () => {
   it('raises invalid_response, not retried, when the body does not match the schema', async () => {
     const bad = { ...(fixture('ticket-4821.json') as Record<string, unknown>), status: 'Open' };
-    const scope = freshdesk().get('/api/v2/tickets/4821').query({ include: 'requester,company' }).reply(200, bad);
+    const scope = freshdesk().get('/api/v2/tickets/4821').query({ include: 'requester,company,conversations' }).reply(200, bad);
 
     const err = await failure(makeClient().getTicket('4821'));
 
@@ -171,7 +171,7 @@ describe('Freshdesk invalid responses', () => {
   it('raises invalid_response when a conversation page is not a list', async () => {
     freshdesk()
       .get('/api/v2/tickets/5102')
-      .query({ include: 'requester,company' })
+      .query({ include: 'requester,company,conversations' })
       .reply(200, fixture('ticket-5102-no-company.json') as nock.Body)
       .get('/api/v2/tickets/5102/conversations')
       .query(true)

@@ -33,7 +33,7 @@ afterAll(() => nock.enableNetConnect());
 function mockTicket4821(scope: nock.Scope): nock.Scope {
   return scope
     .get('/api/v2/tickets/4821')
-    .query({ include: 'requester,company' })
+    .query({ include: 'requester,company,conversations' })
     .reply(200, fixture('ticket-4821.json') as nock.Body)
     .get('/api/v2/tickets/4821/conversations')
     .query({ per_page: '100', page: '1' })
@@ -84,7 +84,7 @@ describe('FreshdeskClient.getTicket', () => {
 
     const second = freshdesk()
       .get('/api/v2/tickets/4821')
-      .query({ include: 'requester,company' })
+      .query({ include: 'requester,company,conversations' })
       .reply(200, fixture('ticket-4821.json') as nock.Body)
       .get('/api/v2/tickets/4821/conversations')
       .query({ per_page: '100', page: '1' })
@@ -99,7 +99,7 @@ describe('FreshdeskClient.getTicket', () => {
   it('leaves an author unnamed when the agent is gone (404), and does not fail the ticket', async () => {
     const scope = freshdesk()
       .get('/api/v2/tickets/4821')
-      .query({ include: 'requester,company' })
+      .query({ include: 'requester,company,conversations' })
       .reply(200, fixture('ticket-4821.json') as nock.Body)
       .get('/api/v2/tickets/4821/conversations')
       .query({ per_page: '100', page: '1' })
@@ -119,11 +119,13 @@ describe('FreshdeskClient.getTicket', () => {
   it('fetches the company only when the embed is missing', async () => {
     const scope = freshdesk()
       .get('/api/v2/tickets/4821')
-      .query({ include: 'requester,company' })
+      .query({ include: 'requester,company,conversations' })
       .reply(200, fixture('ticket-4821-plain.json') as nock.Body)
       .get('/api/v2/tickets/4821/conversations')
       .query({ per_page: '100', page: '1' })
       .reply(200, [])
+      .get('/api/v2/agents/43009817221')
+      .reply(200, fixture('agent-43009817221.json') as nock.Body)
       .get('/api/v2/companies/43000345678')
       .reply(200, fixture('company-43000345678.json') as nock.Body);
 
@@ -132,12 +134,14 @@ describe('FreshdeskClient.getTicket', () => {
     expect(scope.isDone()).toBe(true);
     expect(ticket.organisation).toEqual({ id: '43000345678', name: 'Acme Industries', domains: ['acme.io', 'acme-industries.com'] });
     expect(ticket.comments).toEqual([]);
+    // The responder is named even when they have not written yet.
+    expect(ticket.assignee).toMatchObject({ id: '43009817221', role: 'agent' });
   });
 
   it('makes no company call for a ticket without a company', async () => {
     const scope = freshdesk()
       .get('/api/v2/tickets/5102')
-      .query({ include: 'requester,company' })
+      .query({ include: 'requester,company,conversations' })
       .reply(200, fixture('ticket-5102-no-company.json') as nock.Body)
       .get('/api/v2/tickets/5102/conversations')
       .query({ per_page: '100', page: '1' })
@@ -152,6 +156,26 @@ describe('FreshdeskClient.getTicket', () => {
 
   it('refuses a non-numeric ticket id before any request', async () => {
     await expect(makeClient().getTicket('../agents/1')).rejects.toThrow('numeric id');
+  });
+});
+
+describe('FreshdeskClient.getTicket with embedded conversations', () => {
+  it('uses the embed when it holds fewer than 10 conversations: one call for the whole ticket', async () => {
+    const base = fixture<Record<string, unknown>>('ticket-5102-no-company.json');
+    const conversation = (fixture<Array<Record<string, unknown>>>('conversations-4821-page2.json')[0] ?? {}) as Record<string, unknown>;
+    const scope = freshdesk()
+      .get('/api/v2/tickets/5102')
+      .query({ include: 'requester,company,conversations' })
+      .reply(200, { ...base, conversations: [{ ...conversation, ticket_id: 5102 }] })
+      .get(/\/api\/v2\/agents\/\d+/)
+      .optionally()
+      .reply(200, fixture('agent-43009817221.json') as nock.Body);
+
+    const ticket = await makeClient().getTicket('5102');
+
+    expect(scope.isDone()).toBe(true);
+    expect(ticket.comments).toHaveLength(1);
+    expect(ticket.comments[0]?.id).toBe(String(conversation.id));
   });
 });
 
