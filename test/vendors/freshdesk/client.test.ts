@@ -161,8 +161,8 @@ describe('FreshdeskClient.getTicket', () => {
 
 describe('FreshdeskClient.getTicket with embedded conversations', () => {
   it('uses the embed when it holds fewer than 10 conversations: one call for the whole ticket', async () => {
-    const base = fixture<Record<string, unknown>>('ticket-5102-no-company.json');
-    const conversation = (fixture<Array<Record<string, unknown>>>('conversations-4821-page2.json')[0] ?? {}) as Record<string, unknown>;
+    const base = fixture('ticket-5102-no-company.json') as Record<string, unknown>;
+    const conversation = ((fixture('conversations-4821-page2.json') as Array<Record<string, unknown>>)[0] ?? {}) as Record<string, unknown>;
     const scope = freshdesk()
       .get('/api/v2/tickets/5102')
       .query({ include: 'requester,company,conversations' })
