@@ -5,6 +5,7 @@ import { VENDORS, type Vendor } from '../domain/ticket';
 import { createLogger } from '../logging/logger';
 import { loggerFor, startService } from '../server';
 import { openStore, StoreConfigError } from '../store/open-store';
+import { isVendorApiError } from '../vendors/core/errors';
 
 /** User-facing output of the CLI (logs go through winston; this is what a person reads). */
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -115,6 +116,14 @@ async function sandbox(opts: { portBase: number; target?: string }): Promise<voi
   process.once('SIGTERM', stop);
 }
 
+async function preview(opts: { vendor: Vendor; ticket: string; connection: string; as?: string }): Promise<void> {
+  if (opts.vendor === 'jira') throw new InvalidArgumentError('preview takes a helpdesk ticket: --vendor freshdesk or zendesk');
+  if (opts.as !== undefined && opts.as !== 'bug' && opts.as !== 'request') throw new InvalidArgumentError('--as takes bug or request');
+  const { previewIssue } = await import('./preview');
+  const lines = await previewIssue(load(), { vendor: opts.vendor, ticket: opts.ticket, connection: opts.connection, as: opts.as as 'bug' | 'request' | undefined });
+  lines.forEach((l) => print(l));
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('helpdesk-sync')
@@ -129,6 +138,14 @@ async function main(argv: string[]): Promise<void> {
     .option('--id <deadLetterId>', 'only this dead letter (repeatable)', idList)
     .option('--list', 'list the dead letters instead of requeueing them')
     .action(replay);
+  program
+    .command('preview')
+    .description('print the Jira issue helpdesk-sync would raise for a ticket, without writing anything')
+    .requiredOption('--vendor <vendor>', 'freshdesk or zendesk', vendorOption)
+    .requiredOption('--ticket <id>', 'the ticket id')
+    .option('--connection <id>', 'the helpdesk connection', 'default')
+    .option('--as <kind>', 'bug or request, when no trigger holds yet')
+    .action(preview);
   program
     .command('demo')
     .description('run the vendor sandboxes and helpdesk-sync, and play the user\'s scenarios')
@@ -146,9 +163,13 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof StoreConfigError) {
+  if (err instanceof ConfigError || err instanceof StoreConfigError || err instanceof InvalidArgumentError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
+  }
+  if (isVendorApiError(err)) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
   }
   createLogger({ level: 'error' }).error('helpdesk-sync failed', { error: err instanceof Error ? err.message : String(err) });
   process.exit(1);

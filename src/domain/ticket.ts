@@ -101,4 +101,6 @@ export interface TicketPatch {
   status?: CanonicalStatus;
   organisationId?: string | null;
   tags?: { add?: string[]; remove?: string[] };
+  /** Custom field values by the vendor's field key (Freshdesk cf_name, Zendesk field id). */
+  customFields?: Record<string, string>;
 }

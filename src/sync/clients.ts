@@ -12,6 +12,7 @@ import type { RetryPolicy } from '../vendors/core/http-client';
 export class VendorClients {
   private readonly helpdesks = new Map<string, HelpdeskClient>();
   private readonly jiras = new Map<string, JiraClientApi>();
+  private readonly jiraUrls = new Map<string, string>();
 
   constructor(connections: ResolvedConnection[], config: Config, logger: Logger) {
     const retry: RetryPolicy = {
@@ -38,6 +39,7 @@ export class VendorClients {
       } else {
         const s = c.settings as JiraConnectionConfig;
         this.jiras.set(c.id, new JiraClient({ ...base(s.url), email: s.email as string, apiToken: s.apiToken as string }));
+        this.jiraUrls.set(c.id, s.url as string);
       }
     }
   }
@@ -48,5 +50,10 @@ export class VendorClients {
 
   jira(connectionId: string): JiraClientApi | undefined {
     return this.jiras.get(connectionId);
+  }
+
+  /** Where a person opens an issue: <site>/browse/<key>. */
+  jiraBrowseUrl(connectionId: string, key: string): string {
+    return `${this.jiraUrls.get(connectionId) ?? ''}/browse/${key}`;
   }
 }

@@ -49,3 +49,23 @@ export function processed(vendor: Vendor, idVar: string): Expectation<DemoWorld>
 export function state(what: string, rules: string[], check: (world: DemoWorld, vars: ScenarioVars) => CheckResult): Expectation<DemoWorld> {
   return { what, rules, check: async (world, vars) => check(world, vars) };
 }
+
+/**
+ * A state check that may take a moment to come true: helpdesk-sync acts after it has read the
+ * change back, so writes it makes (a Jira issue, a note) are polled for, up to the patience.
+ */
+export function eventually(what: string, rules: string[], check: (world: DemoWorld, vars: ScenarioVars) => CheckResult): Expectation<DemoWorld> {
+  return {
+    what,
+    rules,
+    check: async (world, vars) => {
+      const deadline = Date.now() + world.patienceMs;
+      let last = check(world, vars);
+      while (!last.ok && Date.now() < deadline) {
+        await sleep(25);
+        last = check(world, vars);
+      }
+      return last;
+    },
+  };
+}

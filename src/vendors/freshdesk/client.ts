@@ -300,6 +300,7 @@ export class FreshdeskClient implements HelpdeskClient {
     if (patch.assigneeId !== undefined) body['responder_id'] = nullableWireId(patch.assigneeId, 'assignee id');
     if (patch.status !== undefined) body['status'] = toFreshdeskStatus(patch.status);
     if (patch.organisationId !== undefined) body['company_id'] = nullableWireId(patch.organisationId, 'organisation id');
+    if (patch.customFields && Object.keys(patch.customFields).length) body['custom_fields'] = patch.customFields;
     const tagChange = patch.tags;
     if (tagChange && ((tagChange.add?.length ?? 0) > 0 || (tagChange.remove?.length ?? 0) > 0)) {
       const current = (await this.fetchTicket('getTicketTags', id)).tags;

@@ -56,6 +56,7 @@ type ZendeskTicketFields = {
   assignee_id?: number | string | null;
   status?: string;
   organization_id?: number | string | null;
+  custom_fields?: Array<{ id: number; value: string }>;
 };
 
 /** Reads Zendesk's error bodies into the message and per-field reasons of a VendorApiError. */
@@ -102,6 +103,9 @@ function ticketFieldsOf(patch: TicketPatch): ZendeskTicketFields {
   if (patch.assigneeId !== undefined) fields.assignee_id = idForBody(patch.assigneeId);
   if (patch.status !== undefined) fields.status = statusToZendesk(patch.status);
   if (patch.organisationId !== undefined) fields.organization_id = idForBody(patch.organisationId);
+  if (patch.customFields && Object.keys(patch.customFields).length) {
+    fields.custom_fields = Object.entries(patch.customFields).map(([id, value]) => ({ id: Number(id), value }));
+  }
   return fields;
 }
 
@@ -154,7 +158,7 @@ export class ZendeskClient implements HelpdeskClient {
         return await this.putComment(ticketId, {
           comment,
           ...(also.addTags?.length ? { tags: [...new Set([...also.current.tags, ...also.addTags])] } : {}),
-          ...(also.customFields ? { custom_fields: Object.entries(also.customFields).map(([id, value]) => ({ id: Number(id), value })) } : {}),
+          ...(also.customFields ? ticketFieldsOf({ customFields: also.customFields }) : {}),
           // `tags` replaces the whole list, so refuse to write over a change made since our read.
           safe_update: true,
           updated_stamp: also.current.updatedAt,
@@ -164,7 +168,7 @@ export class ZendeskClient implements HelpdeskClient {
         // Someone changed the ticket since we read it: note, then tags through the add endpoint.
         const note = await this.putComment(ticketId, { comment });
         await this.updateTicket(ticketId, { tags: { add: also.addTags ?? [] } });
-        if (also.customFields) await this.setCustomFields(ticketId, also.customFields);
+        if (also.customFields) await this.updateTicket(ticketId, { customFields: also.customFields });
         return note;
       }
     }
@@ -184,13 +188,7 @@ export class ZendeskClient implements HelpdeskClient {
     return { id: event?.id ?? res.data.audit.id };
   }
 
-  private async setCustomFields(ticketId: string, fields: Record<string, string>): Promise<void> {
-    await this.http.request(
-      'updateTicket',
-      { method: 'PUT', url: ticketPath(ticketId), data: { ticket: { custom_fields: Object.entries(fields).map(([id, value]) => ({ id: Number(id), value })) } } },
-      updateTicketResponseSchema,
-    );
-  }
+
 
   /**
    * Fields in one PUT. Tags go through the Tags endpoints instead: on PUT /tickets/{id} a

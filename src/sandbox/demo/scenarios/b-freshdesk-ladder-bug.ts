@@ -1,6 +1,7 @@
 import { FRESHDESK_AGENTS, FRESHDESK_COMPANIES, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS } from '../../seed-people';
 import type { DemoWorld } from '../demo-world';
 import { processed, state } from '../expect';
+import { describedFully, linkedBothWays, raisedOnce } from '../jira-checks';
 import { expectEqual, num, type Scenario } from '../scenario';
 import { pending, WAITS_FOR } from './pending';
 
@@ -72,11 +73,11 @@ export const freshdeskLadderBug: Scenario<DemoWorld> = {
     {
       title: 'Alex decides it is a bug: tag jira-bug',
       act: async (w, v) => w.fd.alexChen.addTags(num(v, 'ticket'), ['jira-bug']),
-      expect: [processed('freshdesk', 'ticket')],
-      pending: [
-        pending('exactly one Jira Bug raised for the ticket', ['J1', 'J3'], WAITS_FOR.composer),
-        pending('the issue carries requester, communication summary, steps, impact, environment, trail', ['J2'], WAITS_FOR.composer),
-        pending('remote link on the issue; private note and jira:KEY on the ticket', ['J4'], WAITS_FOR.composer),
+      expect: [
+        processed('freshdesk', 'ticket'),
+        raisedOnce('freshdesk', 'ticket', 'Bug', ['helpdesk-sync', 'jira-bug']),
+        describedFully('freshdesk', 'ticket', ['Ana Lima', 'ana@northwind.example', 'Northwind Traders', 'Export as PDF', '40 Northwind finance users', 'production EU']),
+        linkedBothWays('freshdesk', 'ticket'),
       ],
     },
     {
@@ -89,10 +90,11 @@ export const freshdeskLadderBug: Scenario<DemoWorld> = {
     },
   ],
   end: [
+    raisedOnce('freshdesk', 'ticket', 'Bug', ['helpdesk-sync']),
     state('the ticket is back with Sam in Client Success, tagged jira-bug', ['intake'], (w, v) => {
       const t = w.sandboxes.freshdesk.ticket(num(v, 'ticket'));
       return expectEqual('group, responder, tag', [t?.groupId, t?.responderId, t?.tags.includes('jira-bug')], [FRESHDESK_GROUPS.clientSuccess.id, samOrtiz.id, true]);
     }),
   ],
-  endPending: [pending('a Jira Bug linked both ways with every J2 section filled', ['J1', 'J2', 'J4'], WAITS_FOR.composer)],
+  endPending: [],
 };

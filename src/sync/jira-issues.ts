@@ -1,0 +1,247 @@
+import type { JiraIssuesConfig } from '../config/schema';
+import type { EntityRef, Person, Ticket } from '../domain/ticket';
+import { composeIssue, identityLabel, ticketGlobalId, ticketRef } from '../jira/compose';
+import { followUpComment, linkNote, missingInfoNote } from '../jira/notes';
+import { extractSections } from '../jira/sections';
+import { decideKind } from '../jira/trigger';
+import type { IssueKind, SectionName, TrailEntry } from '../jira/types';
+import type { Logger } from '../logging/logger';
+import type { Store, TicketLink } from '../store/types';
+import { isVendorApiError } from '../vendors/core/errors';
+import type { HelpdeskClient, JiraClientApi } from '../vendors/types';
+import type { VendorClients } from './clients';
+import { PermanentEventError, type TicketHandler } from './processor';
+
+export interface JiraIssueDeps {
+  store: Store;
+  clients: VendorClients;
+  config: JiraIssuesConfig;
+  /** The project of the configured Jira connection (JIRA_PROJECT_KEY), if set. */
+  projectKey: string | null;
+  now?: () => Date;
+}
+
+/** Our notes carry this line, so a retry can tell it already wrote them (and M5 can spot echoes). */
+const SIGNATURE = 'helpdesk-sync';
+
+function signed(html: string, rules: string): string {
+  return `${html}<p><i>${SIGNATURE} · rule ${rules}</i></p>`;
+}
+
+/** Thrown while an earlier create's outcome is unknown: retried later, never dead on the first try. */
+export class CreateOutcomeUnknownError extends Error {}
+
+/**
+ * Rules J1-J5 at the edge: decides with the pure composer, writes through the clients, and
+ * makes every write safe to repeat. Exactly one issue per ticket (J1) rests on three things:
+ * the store's link reservation (one creator at a time), an identity label on the issue (so an
+ * attempt whose create call timed out after Jira did the work finds it instead of creating
+ * again), and the per-ticket order of the inbox.
+ */
+export class JiraIssueHandler implements TicketHandler {
+  readonly name = 'jira-issues';
+
+  constructor(private readonly deps: JiraIssueDeps) {}
+
+  private now(): Date {
+    return this.deps.now ? this.deps.now() : new Date();
+  }
+
+  async handle(input: { ticket: Ticket; logger: Logger; event: { id: number } }): Promise<void> {
+    const { ticket, logger } = input;
+    const { config, store } = this.deps;
+    if (!config.enabled) return;
+    const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
+    const link = await store.getLinkByTicket(ref);
+    if (link?.state === 'linked') {
+      await this.keepLinked(ticket, link, logger, input.event.id);
+      return;
+    }
+    const kind = decideKind(ticket, config.triggers);
+    if (!kind) return;
+    await this.raise(ticket, ref, kind, link, logger, input.event.id);
+  }
+
+  private jira(): JiraClientApi {
+    const client = this.deps.clients.jira(this.deps.config.jiraConnection);
+    if (!client) {
+      throw new PermanentEventError(`J1: cannot raise a Jira issue: jira connection "${this.deps.config.jiraConnection}" has no credentials (set JIRA_URL, JIRA_EMAIL, JIRA_API_TOKEN)`);
+    }
+    return client;
+  }
+
+  private helpdesk(ticket: Ticket): HelpdeskClient {
+    const client = this.deps.clients.helpdesk(ticket.vendor, ticket.connectionId);
+    if (!client) throw new PermanentEventError(`${ticket.vendor} connection "${ticket.connectionId}" has no API credentials`);
+    return client;
+  }
+
+  /** J1: reserve, look for an issue an earlier attempt may have made, create only if none. */
+  private async raise(ticket: Ticket, ref: EntityRef, kind: IssueKind, existing: TicketLink | null, logger: Logger, eventId: number): Promise<void> {
+    const { store, config } = this.deps;
+    const projectKey = this.deps.projectKey;
+    if (!projectKey) throw new PermanentEventError('J1: cannot raise a Jira issue: set JIRA_PROJECT_KEY (the project new issues go to)');
+    const jira = this.jira();
+    const reserved = await store.reserveLink(ref, config.jiraConnection, this.now());
+    let issue: { id: string; key: string } | null = null;
+    if (!reserved) {
+      issue = await this.findByIdentity(jira, ticket);
+      const since = existing?.createdAt ?? (await store.getLinkByTicket(ref))?.createdAt ?? this.now();
+      if (!issue && this.now().getTime() - since.getTime() < config.createSettleSeconds * 1000) {
+        throw new CreateOutcomeUnknownError(
+          `J1: an earlier attempt to raise the Jira issue for ${ticketRef(ticket)} has an unknown outcome; waiting ${config.createSettleSeconds} s for Jira search before creating again`,
+        );
+      }
+    }
+    const composed = composeIssue({
+      ticket,
+      kind,
+      owner: await this.internalContact(ticket, ref),
+      trail: await this.trail(ref),
+      projectKey,
+      config,
+      now: this.now(),
+    });
+    if (!issue) {
+      try {
+        issue = await jira.createIssue({ fields: composed.fields, properties: composed.properties });
+      } catch (err) {
+        // Jira refused (4xx): nothing was created, so the next attempt may create at once.
+        if (isVendorApiError(err) && err.status !== null && err.status >= 400 && err.status < 500) await store.releaseLink(ref);
+        throw err;
+      }
+      logger.info('J1: Jira issue raised', { issueKey: issue.key, kind, missing: composed.missing });
+    } else {
+      logger.warn('J1: found the issue an earlier attempt raised; linking it instead of creating another', { issueKey: issue.key });
+    }
+    await store.completeLink(ref, { issueId: issue.id, issueKey: issue.key, kind, missing: composed.missing }, this.now());
+    await this.decide(ref, 'J1', 'ok', `Raised Jira ${kind === 'bug' ? 'Bug' : 'customer request'} ${issue.key}${composed.truncated ? ' (description shortened to fit Jira)' : ''}`, eventId, [
+      { type: 'jira.createIssue', issueKey: issue.key },
+    ]);
+    if (composed.missing.length) {
+      await this.decide(ref, 'J5', 'violation', `Bug raised without ${composed.missing.join(', ')}; labelled ${config.needsInfoLabel}`, eventId, []);
+    }
+    const link = (await store.getLinkByTicket(ref)) as TicketLink;
+    await this.keepLinked(ticket, link, logger, eventId);
+  }
+
+  /** The issue an earlier attempt created, found by the identity label it carries. */
+  private async findByIdentity(jira: JiraClientApi, ticket: Ticket): Promise<{ id: string; key: string } | null> {
+    const page = await jira.searchPage(`labels = "${identityLabel(ticket)}" ORDER BY created ASC`, ['summary'], null, 5);
+    const first = page.issues[0];
+    return first ? { id: first.id, key: first.key } : null;
+  }
+
+  /**
+   * J4 and J5 for a linked ticket, each step skipped when already done, so a crash anywhere in
+   * between is repaired by the next event of the ticket (including the echo of our own note).
+   */
+  private async keepLinked(ticket: Ticket, link: TicketLink, logger: Logger, eventId: number): Promise<void> {
+    const key = link.issueKey as string;
+    const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
+    const jira = this.jira();
+    const url = `${this.jiraBaseUrl(key)}`;
+    await this.once(`J4:remote-link:${ticketGlobalId(ticket)}`, ref, async () => {
+      await jira.addRemoteLink(key, this.remoteLink(ticket));
+    });
+    await this.noteAndKey(ticket, link, url, logger);
+    await this.followUpMissing(ticket, link, eventId);
+  }
+
+  private jiraBaseUrl(key: string): string {
+    return this.deps.clients.jiraBrowseUrl(this.deps.config.jiraConnection, key);
+  }
+
+  private remoteLink(ticket: Ticket) {
+    const vendorName = ticket.vendor === 'zendesk' ? 'Zendesk' : 'Freshdesk';
+    return {
+      globalId: ticketGlobalId(ticket),
+      application: { type: `com.${ticket.vendor}`, name: vendorName },
+      relationship: 'customer ticket',
+      object: {
+        url: ticket.url,
+        title: `${ticketRef(ticket)} ${ticket.subject}`.slice(0, 255),
+        summary: `Status ${ticket.status}${ticket.priority ? `, priority ${ticket.priority}` : ''}`,
+        status: { resolved: ticket.status === 'resolved' || ticket.status === 'closed' },
+      },
+    };
+  }
+
+  /** J4 (and J5's note to the owner): one private note, with the key stored in the same write. */
+  private async noteAndKey(ticket: Ticket, link: TicketLink, url: string, logger: Logger): Promise<void> {
+    const key = link.issueKey as string;
+    const storage = this.deps.config.keyStorage;
+    const keyTag = storage.kind === 'tag' ? `${storage.prefix}${key}` : null;
+    const hasKey =
+      storage.kind === 'tag'
+        ? ticket.tags.some((t) => t.toLowerCase() === (keyTag as string).toLowerCase())
+        : String(ticket.customFields[storage.field] ?? '') === key;
+    const hasNote = ticket.comments.some((c) => !c.public && c.bodyText.includes(key) && c.bodyText.includes(SIGNATURE));
+    if (hasNote && hasKey) return;
+    const client = this.helpdesk(ticket);
+    const also = {
+      current: { tags: ticket.tags, updatedAt: ticket.updatedAt },
+      ...(keyTag && !hasKey ? { addTags: [keyTag] } : {}),
+      ...(storage.kind === 'customField' && !hasKey ? { customFields: { [storage.field]: key } } : {}),
+    };
+    if (!hasNote) {
+      const missing = link.missing as SectionName[];
+      const body = linkNote(key, url, (link.kind as IssueKind | null) ?? 'bug') + (missing.length ? missingInfoNote(missing, key, url) : '');
+      await client.addPrivateNote(ticket.id, signed(body, missing.length ? 'J4, J5' : 'J4'), also);
+      logger.info('J4: ticket notified and linked', { issueKey: key });
+    } else {
+      await client.updateTicket(ticket.id, storage.kind === 'tag' ? { tags: { add: [keyTag as string] } } : { customFields: { [storage.field]: key } });
+    }
+  }
+
+  /** J5: missing sections that have since arrived go to Jira as a comment; needs-info goes once none is left. */
+  private async followUpMissing(ticket: Ticket, link: TicketLink, eventId: number): Promise<void> {
+    const missing = link.missing as SectionName[];
+    if (!missing.length) return;
+    const sections = extractSections(ticket, this.deps.config.sectionFields[ticket.vendor]);
+    const arrived = missing.filter((name) => sections[name]);
+    if (!arrived.length) return;
+    const key = link.issueKey as string;
+    const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
+    const jira = this.jira();
+    await this.once(`J5:follow-up:${key}:${arrived.join(',')}`, ref, async () => {
+      await jira.addComment(key, followUpComment(Object.fromEntries(arrived.map((n) => [n, sections[n]]))));
+    });
+    const still = missing.filter((name) => !sections[name]);
+    if (!still.length) await jira.editIssue(key, { update: { labels: [{ remove: this.deps.config.needsInfoLabel }] } });
+    await this.deps.store.setLinkMissing(ref, still, this.now());
+    await this.decide(ref, 'J5', still.length ? 'violation' : 'ok', still.length ? `Added ${arrived.join(', ')} to ${key}; still missing ${still.join(', ')}` : `Added ${arrived.join(', ')} to ${key}; ${this.deps.config.needsInfoLabel} removed`, eventId, [
+      { type: 'jira.addComment', issueKey: key },
+    ]);
+  }
+
+  /** Runs a write once per key: recorded after it succeeds (a crash in between repeats it, at most once more). */
+  private async once(key: string, ref: EntityRef, write: () => Promise<void>): Promise<void> {
+    if (await this.deps.store.getExecutedAction(key)) return;
+    await write();
+    await this.deps.store.recordExecutedAction({ idempotencyKey: key, ticket: ref, kind: key.split(':').slice(0, 2).join(':'), result: null, at: this.now() });
+  }
+
+  private async decide(ref: EntityRef, ruleId: string, verdict: 'ok' | 'violation', summary: string, eventId: number, actions: unknown[]): Promise<void> {
+    await this.deps.store.recordDecision({ ticket: ref, ruleId, verdict, actorId: null, at: this.now(), summary, actions, eventId });
+  }
+
+  /** The internal contact of J2: the recorded owner (E1), else the assignee. */
+  private async internalContact(ticket: Ticket, ref: EntityRef): Promise<Person | null> {
+    const owner = await this.deps.store.getOwner(ref);
+    if (!owner) return ticket.assignee ?? null;
+    const known = [ticket.assignee, ...ticket.comments.map((c) => c.author)].find((p) => p?.id === owner.ownerId);
+    return known ?? { id: owner.ownerId, name: null, email: null, role: 'agent', organisationId: null };
+  }
+
+  private async trail(ref: EntityRef): Promise<TrailEntry[]> {
+    const handoffs = await this.deps.store.listHandoffs(ref);
+    return handoffs.map((h) => ({
+      at: h.at.toISOString(),
+      direction: h.direction,
+      from: h.fromAssigneeId ?? h.fromGroupId,
+      to: h.toAssigneeId ?? h.toGroupId,
+      actor: h.actorId,
+    }));
+  }
+}
