@@ -282,7 +282,7 @@ function ticketTable(ticket: Ticket): AdfNode {
 function sectionNodes(name: SectionName, sections: Sections): AdfNode[] {
   const value = sections[name];
   const body = value === null || value.trim() === '' ? [paragraph(em('Not provided'))] : paragraphs(cleanText(value));
-  return [heading(3, SECTION_TITLES[name]), ...body];
+  return [heading(2, SECTION_TITLES[name]), ...body];
 }
 
 function trailLine(entry: TrailEntry): Inline[] {
@@ -347,14 +347,30 @@ export function descriptionSize(description: AdfDocument): number {
   return JSON.stringify(description).length;
 }
 
+type CutGroup = 'middle' | 'first' | 'latest';
+
 /**
- * Which bodies give way first: the middle of the thread oldest first, then the opening report,
- * and the latest message last because it says where the ticket stands.
+ * Which bodies give way first, and how far: the middle of the thread goes first (oldest first
+ * within each step), the opening report next, the latest message last because it says where
+ * the ticket stands. A body at 0 keeps only its trim marker.
  */
-function cutOrder(count: number): number[] {
-  if (count <= 1) return [0].slice(0, count);
-  const middle = Array.from({ length: Math.max(0, count - 2) }, (_, i) => i + 1);
-  return [...middle, 0, count - 1];
+const CUT_STEPS: ReadonlyArray<readonly [CutGroup, number]> = [
+  ['middle', 500],
+  ['middle', 150],
+  ['first', 500],
+  ['middle', 0],
+  ['first', 150],
+  ['latest', 500],
+  ['first', 0],
+  ['latest', 150],
+  ['latest', 0],
+];
+
+function groupIndexes(group: CutGroup, count: number): number[] {
+  if (count === 0) return [];
+  if (group === 'first') return [0];
+  if (group === 'latest') return count > 1 ? [count - 1] : [];
+  return Array.from({ length: Math.max(0, count - 2) }, (_, i) => i + 1);
 }
 
 function clampTextNodes(node: AdfNode, max: number): AdfNode {
@@ -372,9 +388,8 @@ function fitDescription(parts: DescriptionParts, maxChars: number, maxMessageCha
   const full = renderDescription(parts, limits, false);
   if (descriptionSize(full) <= maxChars) return { description: full, truncated: false };
 
-  const levels = [500, 150, 0].filter((level) => level < maxMessageChars);
-  for (const level of levels) {
-    for (const index of cutOrder(messageCount)) {
+  for (const [group, level] of CUT_STEPS) {
+    for (const index of groupIndexes(group, messageCount)) {
       if ((limits[index] ?? 0) <= level) continue;
       limits[index] = level;
       const candidate = renderDescription(parts, limits, true);

@@ -93,6 +93,11 @@ export class ZendeskAgent {
   async comment(ticketId: number, body: string, isPublic: boolean, extra: Record<string, unknown> = {}): Promise<void> {
     await this.update(ticketId, { comment: { body, public: isPublic }, ...extra });
   }
+
+  /** Adds tags without touching the others, as the agent's tag field does. */
+  async addTags(ticketId: number, tags: string[]): Promise<void> {
+    await this.http.put(`/api/v2/tickets/${ticketId}/tags.json`, { tags });
+  }
 }
 
 interface Transition {

@@ -65,3 +65,34 @@ export function linkedBothWays(vendor: Helpdesk, idVar: string): Expectation<Dem
     return expectEqual(`${issue.key}: notes naming it, key tag`, [notes, tagged], [1, true]);
   });
 }
+
+/** J5: the bug is raised anyway, labelled needs-info, and the owner is told exactly what is missing. */
+export function raisedIncomplete(vendor: Helpdesk, idVar: string, missing: string[]): Expectation<DemoWorld> {
+  return eventually(`raised with needs-info; the owner's note lists ${missing.join(', ')}`, ['J5'], (w, v) => {
+    const id = num(v, idVar);
+    const issue = onlyIssue(w, vendor, id);
+    if (isResult(issue)) return issue;
+    if (!issue.labels.includes('needs-info')) return fail(`${issue.key} is not labelled needs-info`);
+    const notes =
+      vendor === 'zendesk'
+        ? w.sandboxes.zendesk.comments(id).filter((c) => c.authorId === ZENDESK_AGENTS.integration.id && !c.public).map((c) => c.plainBody)
+        : w.sandboxes.freshdesk.conversations(id).filter((c) => c.userId === FRESHDESK_AGENTS.integration.id && c.private).map((c) => c.bodyText);
+    const note = notes.find((n) => n.includes(issue.key));
+    if (!note) return fail(`no private note from helpdesk-sync names ${issue.key}`);
+    const unlisted = missing.filter((m) => !note.includes(m));
+    return unlisted.length ? fail(`the note does not list ${unlisted.join(', ')}`) : ok(issue.key);
+  });
+}
+
+/** J5: once the missing parts arrive on the ticket, Jira gets them as a comment and needs-info goes. */
+export function completedLater(vendor: Helpdesk, idVar: string, mustContain: string[]): Expectation<DemoWorld> {
+  return eventually('the missing parts reach Jira as a comment and needs-info is removed', ['J5'], (w, v) => {
+    const issue = onlyIssue(w, vendor, num(v, idVar));
+    if (isResult(issue)) return issue;
+    if (issue.labels.includes('needs-info')) return fail(`${issue.key} still carries needs-info`);
+    const comments = issue.comments.map((c) => adfToText(c.body as unknown as AdfDocument));
+    const text = comments.join('\n');
+    const absent = mustContain.filter((m) => !text.includes(m));
+    return absent.length ? fail(`${issue.key} comments lack: ${absent.join(' | ')}`) : ok(`${comments.length} comment(s)`);
+  });
+}

@@ -1,6 +1,7 @@
 import { ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_ORGANIZATIONS, ZENDESK_REQUESTERS } from '../../seed-people';
 import type { DemoWorld } from '../demo-world';
 import { processed, state } from '../expect';
+import { completedLater, linkedBothWays, raisedIncomplete, raisedOnce } from '../jira-checks';
 import { expectEqual, num, type Scenario } from '../scenario';
 import { pending, WAITS_FOR } from './pending';
 
@@ -78,6 +79,26 @@ export const zendeskTierHandoff: Scenario<DemoWorld> = {
       pending: [pending('second escalation: context present; assignee with the group is cleared in enforce mode', ['H1', 'H2'], WAITS_FOR.policy)],
     },
     handBack(2),
+    {
+      title: 'Li suspects the ingest job mishandles replaced meters: Dana tags the ticket jira-bug',
+      act: async (w, v) => w.zd.danaFox.addTags(num(v, 'ticket'), ['jira-bug']),
+      expect: [
+        processed('zendesk', 'ticket'),
+        raisedOnce('zendesk', 'ticket', 'Bug', ['helpdesk-sync', 'needs-info']),
+        raisedIncomplete('zendesk', 'ticket', ['Steps to reproduce', 'Impact', 'Environment']),
+        linkedBothWays('zendesk', 'ticket'),
+      ],
+    },
+    {
+      title: 'Dana adds steps, impact and environment in a private note',
+      act: async (w, v) =>
+        w.zd.danaFox.comment(
+          num(v, 'ticket'),
+          'Steps to reproduce:\n1. Replace a meter at a school site\n2. Wait for the next ingest run\n\nImpact:\nDashboards of every school with a replaced meter stay empty\n\nEnvironment:\nProduction ingest, Aegent tenant, meters 12 and 14',
+          false,
+        ),
+      expect: [processed('zendesk', 'ticket'), completedLater('zendesk', 'ticket', ['Replace a meter at a school site', 'Dashboards of every school', 'Production ingest'])],
+    },
     {
       title: 'Dana tells Maria it is fixed and solves the ticket',
       act: async (w, v) =>
