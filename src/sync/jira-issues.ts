@@ -23,13 +23,23 @@ export interface JiraIssueDeps {
 
 /** Our notes carry this line, so a retry can tell it already wrote them (and M5 can spot echoes). */
 const SIGNATURE = 'helpdesk-sync';
+/** The signature line as it reads in the note's text: "helpdesk-sync · rule J4". */
+const SIGNATURE_LINE = `${SIGNATURE} · rule`;
 
 function signed(html: string, rules: string): string {
-  return `${html}<p><i>${SIGNATURE} · rule ${rules}</i></p>`;
+  return `${html}<p><i>${SIGNATURE_LINE} ${rules}</i></p>`;
+}
+
+/** A private note helpdesk-sync wrote itself (the J4/J5 note), recognised by its signature line. */
+function isOwnNote(comment: Ticket['comments'][number]): boolean {
+  return !comment.public && comment.bodyText.includes(SIGNATURE_LINE);
 }
 
 /** Thrown while an earlier create's outcome is unknown: retried later, never dead on the first try. */
 export class CreateOutcomeUnknownError extends Error {}
+
+/** Thrown while another attempt holds the J4 note claim and may still be writing it: retried later. */
+export class NoteInFlightError extends Error {}
 
 /**
  * Rules J1-J5 at the edge: decides with the pure composer, writes through the clients, and
@@ -176,8 +186,9 @@ export class JiraIssueHandler implements TicketHandler {
       storage.kind === 'tag'
         ? ticket.tags.some((t) => t.toLowerCase() === (keyTag as string).toLowerCase())
         : String(ticket.customFields[storage.field] ?? '') === key;
-    const hasNote = ticket.comments.some((c) => !c.public && c.bodyText.includes(key) && c.bodyText.includes(SIGNATURE));
+    const hasNote = ticket.comments.some((c) => isOwnNote(c) && c.bodyText.includes(key));
     if (hasNote && hasKey) return;
+    if (!hasNote) await this.claimNote(ticket, key);
     const client = this.helpdesk(ticket);
     const also = {
       current: { tags: ticket.tags, updatedAt: ticket.updatedAt },
@@ -198,7 +209,9 @@ export class JiraIssueHandler implements TicketHandler {
   private async followUpMissing(ticket: Ticket, link: TicketLink, eventId: number): Promise<void> {
     const missing = link.missing as SectionName[];
     if (!missing.length) return;
-    const sections = extractSections(ticket, this.deps.config.sectionFields[ticket.vendor]);
+    // Our own J5 note names the headings it asks for; read as a section it would "answer" itself.
+    const theirs: Ticket = { ...ticket, comments: ticket.comments.filter((c) => !isOwnNote(c)) };
+    const sections = extractSections(theirs, this.deps.config.sectionFields[ticket.vendor]);
     const arrived = missing.filter((name) => sections[name]);
     if (!arrived.length) return;
     const key = link.issueKey as string;
@@ -213,6 +226,25 @@ export class JiraIssueHandler implements TicketHandler {
     await this.decide(ref, 'J5', still.length ? 'violation' : 'ok', still.length ? `Added ${arrived.join(', ')} to ${key}; still missing ${still.join(', ')}` : `Added ${arrived.join(', ')} to ${key}; ${this.deps.config.needsInfoLabel} removed`, eventId, [
       { type: 'jira.addComment', issueKey: key },
     ]);
+  }
+
+  /**
+   * J4: one note per ticket even when two attempts run side by side (a lease that ran out, a
+   * worker that stalled between create and link): the ticket each fetched predates the other's
+   * note, so the store's executed-action row is the claim. A claim younger than
+   * createSettleSeconds belongs to an attempt that may still be writing: retry later, when the
+   * fetched ticket will show the note. An older one was left by an attempt that died before the
+   * note landed, so this attempt writes it.
+   */
+  private async claimNote(ticket: Ticket, key: string): Promise<void> {
+    const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
+    const claimKey = `J4:note:${ticketGlobalId(ticket)}:${key}`;
+    const now = this.now();
+    if (await this.deps.store.recordExecutedAction({ idempotencyKey: claimKey, ticket: ref, kind: 'J4:note', result: null, at: now })) return;
+    const prior = await this.deps.store.getExecutedAction(claimKey);
+    if (prior && now.getTime() - prior.at.getTime() < this.deps.config.createSettleSeconds * 1000) {
+      throw new NoteInFlightError(`J4: another attempt is writing the note for ${key} on ${ticketRef(ticket)}; checking again later`);
+    }
   }
 
   /** Runs a write once per key: recorded after it succeeds (a crash in between repeats it, at most once more). */

@@ -13,6 +13,9 @@ worker:
   backoffMaxMs: 500
   maxAttempts: 20
   pollIntervalMs: 50
+jiraIssues:
+  # A create that failed with 5xx is retried after this long without finding the issue.
+  createSettleSeconds: 1
 vendorHttp:
   retries: 3
   minRetryDelayMs: 10

@@ -9,7 +9,7 @@ import { demoWorld } from './demo-world';
 import { consoleReporter, type Write } from './report';
 import { runScenarios, type ScenarioOutcome } from './runner';
 import { SCENARIOS } from './scenarios';
-import { baseline, printSummary } from './summary';
+import { baseline, printRaisedIssues, printSummary } from './summary';
 
 export interface DemoOptions {
   /** Exit after the summary instead of serving on. */
@@ -70,6 +70,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const outcomes = await runScenarios(demoWorld(sandboxes, service.url), scenarios, consoleReporter(write));
   const decisions = await service.store.listDecisions({});
   const violations = decisions.filter((d) => d.verdict === 'violation' || d.verdict === 'corrected').length;
+  printRaisedIssues(write, sandboxes);
   printSummary(write, sandboxes, before, outcomes, violations);
 
   const stop = async () => {

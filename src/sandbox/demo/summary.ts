@@ -1,3 +1,5 @@
+import { adfToText } from '../../jira/adf';
+import type { AdfDocument } from '../../jira/types';
 import { FRESHDESK_AGENTS, JIRA_USERS, ZENDESK_AGENTS } from '../seed-people';
 import { INTEGRATION_ACTORS, type Sandboxes } from '../world';
 import type { ScenarioOutcome } from './runner';
@@ -34,6 +36,20 @@ function callsLine(name: string, sandbox: Sandboxes['freshdesk' | 'zendesk' | 'j
   const all = sandbox.http.calls.all();
   const ours = all.filter((c) => c.actor === actor).length;
   return `    ${name.padEnd(10)} ${String(all.length).padStart(5)} calls: ${ours} by helpdesk-sync, ${all.length - ours} by the people in the scenarios`;
+}
+
+/** J2 made visible: the issues helpdesk-sync raised, the first one in full as Jira holds it. */
+export function printRaisedIssues(write: Write, s: Sandboxes): void {
+  const raised = [...s.jira.state.issues.values()].filter((i) => i.creatorId === JIRA_USERS.integration.accountId);
+  if (!raised.length) return;
+  write('');
+  write('Jira issues raised by helpdesk-sync');
+  for (const issue of raised) write(`  ${issue.key}  ${issue.summary}   [${issue.labels.join(', ')}]`);
+  const first = raised[0];
+  if (!first?.description) return;
+  write('');
+  write(`${first.key} as Jira shows it:`);
+  for (const line of adfToText(first.description as unknown as AdfDocument).split('\n')) write(`  | ${line}`);
 }
 
 export function printSummary(write: Write, s: Sandboxes, before: Baseline, outcomes: ScenarioOutcome[], violations: number): void {
