@@ -1,10 +1,13 @@
 import { adfToText } from '../../src/jira/adf';
 import type { AdfDocument } from '../../src/jira/types';
 import { ISSUE_TYPES, PRIORITIES, type IssueRecord } from '../../src/sandbox/jira';
-import { FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../../src/sandbox/seed-people';
+import { FreshdeskAgent, ZendeskAgent } from '../../src/sandbox/demo/actors';
+import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../../src/sandbox/seed-people';
+import { INTEGRATION_ACTORS } from '../../src/sandbox/world';
 import type { Store, TicketLink } from '../../src/store/types';
 import { CreateOutcomeUnknownError, NoteInFlightError } from '../../src/sync/jira-issues';
 import { VendorApiError } from '../../src/vendors/core/errors';
+import { settled, startStack, type Stack } from '../e2e/stack';
 import { World, jiraWith, type Helpdesk, type Rig } from './harness';
 
 /**
@@ -288,6 +291,32 @@ describe('J1 exactly one issue per ticket', () => {
     for (const d of j1) expect(d).toMatchObject({ verdict: 'ok', summary: expect.stringContaining(issue.key) });
   });
 
+  it('J4: a note claim left by an attempt that died is honoured until createSettleSeconds, then the note is written once', async () => {
+    const healthy = w.rig();
+    const dying = new Proxy(healthy.store, {
+      get(target, prop, receiver) {
+        if (prop === 'recordExecutedAction') {
+          return async (action: Parameters<Store['recordExecutedAction']>[0]) => {
+            const claimed = await target.recordExecutedAction(action);
+            if (action.kind === 'J4:note') throw new Error('process killed after claiming the note');
+            return claimed;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as Store;
+    const id = await freshdeskTicket();
+    await expect(w.process(w.rig({ store: dying }), 'freshdesk', id)).rejects.toThrow('process killed');
+    expect(w.integrationNotes('freshdesk', id)).toHaveLength(0);
+    await expect(w.process(healthy, 'freshdesk', id)).rejects.toBeInstanceOf(NoteInFlightError);
+    w.clock.advance((healthy.loaded.config.jiraIssues.createSettleSeconds + 1) * 1000);
+    await w.process(healthy, 'freshdesk', id);
+    await w.process(healthy, 'freshdesk', id);
+    expect(w.integrationNotes('freshdesk', id)).toHaveLength(1);
+    expect(w.issuesFor('freshdesk', id)).toHaveLength(1);
+  });
+
   it('J1(e): a 400 from Jira releases the reservation and the error names the field', async () => {
     const broken = w.rig({ overrides: { jiraIssues: { priorityMap: { urgent: 'Blocker', high: 'Blocker', normal: 'Medium', low: 'Low' } } } });
     const id = await freshdeskTicket();
@@ -470,5 +499,98 @@ describe('J5 incomplete is visible, not blocking', () => {
     expect(issue.labels).not.toContain('needs-info');
     const j5 = await rig.store.listDecisions({ ticket: ref('zendesk', id), ruleId: 'J5' });
     expect(j5.map((d) => d.verdict).sort()).toEqual(['ok', 'violation']);
+  });
+});
+
+/**
+ * The call budget of a happy-path raise (ticket with fewer than 10 conversations), counted at
+ * the sandboxes by helpdesk-sync's own credentials. `raise` is the event that raises the issue;
+ * `echo` adds what the webhooks of our own writes cost afterwards (reads only, no writes).
+ */
+describe('call budget of a raise', () => {
+  const budget = (calls: ReadonlyArray<{ method: string; endpoint: string }>) => calls.map((c) => `${c.method} ${c.endpoint}`).sort();
+
+  it('J1-J4 budget, driven event by event: Freshdesk 1 read + 2 writes, Jira 2 writes', async () => {
+    const rig = w.rig();
+    const id = await freshdeskTicket();
+    const since = Date.now();
+    await w.process(rig, 'freshdesk', id);
+    const fd = budget(w.callsBy('freshdesk', since));
+    const jira = budget(w.callsBy('jira', since));
+    expect(jira).toEqual(['POST /rest/api/3/issue', 'POST /rest/api/3/issue/:idOrKey/remotelink']);
+    expect(fd).toEqual(['GET /api/v2/tickets/:id', 'POST /api/v2/tickets/:id/notes', 'PUT /api/v2/tickets/:id']);
+    expect(fd.length + jira.length).toBeLessThanOrEqual(5);
+  });
+
+  it('J1-J4 budget, driven event by event: Zendesk 2 reads + 1 write, Jira 2 writes', async () => {
+    const rig = w.rig();
+    const id = await zendeskTicket();
+    const since = Date.now();
+    await w.process(rig, 'zendesk', id);
+    const zd = budget(w.callsBy('zendesk', since));
+    const jira = budget(w.callsBy('jira', since));
+    expect(jira).toEqual(['POST /rest/api/3/issue', 'POST /rest/api/3/issue/:idOrKey/remotelink']);
+    expect(zd.filter((c) => c.startsWith('GET')).length).toBeLessThanOrEqual(2);
+    expect(zd.filter((c) => !c.startsWith('GET'))).toEqual(['PUT /api/v2/tickets/:id.json']);
+    expect(zd.length + jira.length).toBeLessThanOrEqual(5);
+  });
+
+  describe('through the real server and worker, from the agent action that fires the webhook', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack();
+    });
+    afterAll(async () => stack.stop());
+
+    const integration = (vendor: Helpdesk | 'jira', since: number) =>
+      stack.sandboxes[vendor].http.calls.since(since, { actor: INTEGRATION_ACTORS[vendor] }).map((c) => `${c.method} ${c.endpoint}`);
+
+    it('Freshdesk: a jira-bug ticket is raised within the budget; the echo of our writes only reads', async () => {
+      const sam = new FreshdeskAgent(stack.sandboxes.urls.freshdesk, FRESHDESK_AGENTS.samOrtiz.apiKey);
+      const since = Date.now();
+      const { id } = await sam.createTicket({
+        email: FRESHDESK_REQUESTERS.ana.email,
+        subject: 'Invoice export fails with a timeout',
+        description: COMPLETE_DESCRIPTION,
+        priority: 3,
+        status: 2,
+        source: 1,
+        type: 'Problem',
+        group_id: FRESHDESK_GROUPS.clientSuccess.id,
+        tags: ['jira-bug'],
+      });
+      await settled(stack);
+      const label = `hs-freshdesk-default-${id}`;
+      expect([...stack.sandboxes.jira.state.issues.values()].filter((i) => i.labels.includes(label))).toHaveLength(1);
+      const fd = integration('freshdesk', since);
+      const jira = integration('jira', since);
+      const writes = [...fd, ...jira].filter((c) => !c.startsWith('GET'));
+      expect(writes.sort()).toEqual(['POST /api/v2/tickets/:id/notes', 'POST /rest/api/3/issue', 'POST /rest/api/3/issue/:idOrKey/remotelink', 'PUT /api/v2/tickets/:id'].sort());
+      // Measured: 1 read for the raise, plus 1 read per echo webhook of our note and tag writes.
+      expect(fd).toEqual([]);
+      expect(jira.filter((c) => c.startsWith('GET'))).toEqual([]);
+    });
+
+    it('Zendesk: a jira-bug ticket is raised within the budget; the echo of our write only reads', async () => {
+      const dana = new ZendeskAgent(stack.sandboxes.urls.zendesk, ZENDESK_AGENTS.danaFox.email, ZENDESK_AGENTS.danaFox.apiKey);
+      const since = Date.now();
+      const { id } = await dana.createTicket({
+        subject: 'Energy dashboard shows no data since Monday',
+        comment: { body: 'No readings since Monday.\n\nSteps to reproduce: open site 12\n\nImpact: 31 schools\n\nEnvironment: Edge', public: true },
+        requester: { name: ZENDESK_REQUESTERS.maria.name, email: ZENDESK_REQUESTERS.maria.email },
+        group_id: ZENDESK_GROUPS.aegentTier1.id,
+        priority: 'urgent',
+        tags: ['jira-bug'],
+      });
+      await settled(stack);
+      const label = `hs-zendesk-default-${id}`;
+      expect([...stack.sandboxes.jira.state.issues.values()].filter((i) => i.labels.includes(label))).toHaveLength(1);
+      const zd = integration('zendesk', since);
+      const jira = integration('jira', since);
+      const writes = [...zd, ...jira].filter((c) => !c.startsWith('GET'));
+      expect(writes.sort()).toEqual(['POST /rest/api/3/issue', 'POST /rest/api/3/issue/:idOrKey/remotelink', 'PUT /api/v2/tickets/:id.json'].sort());
+      expect(zd).toEqual([]);
+      expect(jira.filter((c) => c.startsWith('GET'))).toEqual([]);
+    });
   });
 });
