@@ -566,8 +566,10 @@ describe('call budget of a raise', () => {
       const jira = integration('jira', since);
       const writes = [...fd, ...jira].filter((c) => !c.startsWith('GET'));
       expect(writes.sort()).toEqual(['POST /api/v2/tickets/:id/notes', 'POST /rest/api/3/issue', 'POST /rest/api/3/issue/:idOrKey/remotelink', 'PUT /api/v2/tickets/:id'].sort());
-      // Measured: 1 read for the raise, plus 1 read per echo webhook of our note and tag writes.
-      expect(fd).toEqual([]);
+      // Measured: the raise reads once (ticket with embedded conversations); the two echo webhooks
+      // (note, tag write) read the ticket again, one of them also the integration agent: 4 reads.
+      expect(fd.filter((c) => c.startsWith('GET')).length).toBeLessThanOrEqual(4);
+      expect(fd.length + jira.length).toBeLessThanOrEqual(8);
       expect(jira.filter((c) => c.startsWith('GET'))).toEqual([]);
     });
 
@@ -589,7 +591,10 @@ describe('call budget of a raise', () => {
       const jira = integration('jira', since);
       const writes = [...zd, ...jira].filter((c) => !c.startsWith('GET'));
       expect(writes.sort()).toEqual(['POST /rest/api/3/issue', 'POST /rest/api/3/issue/:idOrKey/remotelink', 'PUT /api/v2/tickets/:id.json'].sort());
-      expect(zd).toEqual([]);
+      // Measured: the raise reads twice (show + comments); the one PUT fires two webhooks
+      // (comment added, tags changed), each read again with two calls: 6 reads.
+      expect(zd.filter((c) => c.startsWith('GET')).length).toBeLessThanOrEqual(6);
+      expect(zd.length + jira.length).toBeLessThanOrEqual(9);
       expect(jira.filter((c) => c.startsWith('GET'))).toEqual([]);
     });
   });
