@@ -545,7 +545,7 @@ describe('call budget of a raise', () => {
     const integration = (vendor: Helpdesk | 'jira', since: number) =>
       stack.sandboxes[vendor].http.calls.since(since, { actor: INTEGRATION_ACTORS[vendor] }).map((c) => `${c.method} ${c.endpoint}`);
 
-    it('Freshdesk: a jira-bug ticket is raised within the budget; the echo of our writes only reads', async () => {
+    it('J1-J4 budget (freshdesk): raise = 5 calls; with the echoes of our own writes at most 9, all extra ones reads', async () => {
       const sam = new FreshdeskAgent(stack.sandboxes.urls.freshdesk, FRESHDESK_AGENTS.samOrtiz.apiKey);
       const since = Date.now();
       const { id } = await sam.createTicket({
@@ -569,11 +569,12 @@ describe('call budget of a raise', () => {
       // Measured: the raise reads once (ticket with embedded conversations); the two echo webhooks
       // (note, tag write) read the ticket again, one of them also the integration agent: 4 reads.
       expect(fd.filter((c) => c.startsWith('GET')).length).toBeLessThanOrEqual(4);
-      expect(fd.length + jira.length).toBeLessThanOrEqual(8);
-      expect(jira.filter((c) => c.startsWith('GET'))).toEqual([]);
+      // Jira's issue_created webhook is read back once (GET /issue) by the issue side of the worker.
+      expect(jira.filter((c) => c.startsWith('GET')).length).toBeLessThanOrEqual(1);
+      expect(fd.length + jira.length).toBeLessThanOrEqual(9);
     });
 
-    it('Zendesk: a jira-bug ticket is raised within the budget; the echo of our write only reads', async () => {
+    it('J1-J4 budget (zendesk): raise = 5 calls; with the echoes of our own writes at most 10, all extra ones reads', async () => {
       const dana = new ZendeskAgent(stack.sandboxes.urls.zendesk, ZENDESK_AGENTS.danaFox.email, ZENDESK_AGENTS.danaFox.apiKey);
       const since = Date.now();
       const { id } = await dana.createTicket({
@@ -594,8 +595,8 @@ describe('call budget of a raise', () => {
       // Measured: the raise reads twice (show + comments); the one PUT fires two webhooks
       // (comment added, tags changed), each read again with two calls: 6 reads.
       expect(zd.filter((c) => c.startsWith('GET')).length).toBeLessThanOrEqual(6);
-      expect(zd.length + jira.length).toBeLessThanOrEqual(9);
-      expect(jira.filter((c) => c.startsWith('GET'))).toEqual([]);
+      expect(jira.filter((c) => c.startsWith('GET')).length).toBeLessThanOrEqual(1);
+      expect(zd.length + jira.length).toBeLessThanOrEqual(10);
     });
   });
 });
