@@ -99,6 +99,7 @@ export interface TicketPatch {
   groupId?: string | null;
   assigneeId?: string | null;
   status?: CanonicalStatus;
+  priority?: CanonicalPriority;
   organisationId?: string | null;
   tags?: { add?: string[]; remove?: string[] };
   /** Custom field values by the vendor's field key (Freshdesk cf_name, Zendesk field id). */

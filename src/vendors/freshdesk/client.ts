@@ -11,6 +11,7 @@ import {
   mapTicket,
   mergeTags,
   toFreshdeskStatus,
+  toFreshdeskPriority,
   type FreshdeskStatusMap,
 } from './mapper';
 import {
@@ -299,6 +300,7 @@ export class FreshdeskClient implements HelpdeskClient {
     if (patch.groupId !== undefined) body['group_id'] = nullableWireId(patch.groupId, 'group id');
     if (patch.assigneeId !== undefined) body['responder_id'] = nullableWireId(patch.assigneeId, 'assignee id');
     if (patch.status !== undefined) body['status'] = toFreshdeskStatus(patch.status);
+    if (patch.priority !== undefined) body['priority'] = toFreshdeskPriority(patch.priority);
     if (patch.organisationId !== undefined) body['company_id'] = nullableWireId(patch.organisationId, 'organisation id');
     if (patch.customFields && Object.keys(patch.customFields).length) body['custom_fields'] = patch.customFields;
     const tagChange = patch.tags;

@@ -55,6 +55,7 @@ type ZendeskTicketFields = {
   group_id?: number | string | null;
   assignee_id?: number | string | null;
   status?: string;
+  priority?: string;
   organization_id?: number | string | null;
   custom_fields?: Array<{ id: number; value: string }>;
 };
@@ -102,6 +103,8 @@ function ticketFieldsOf(patch: TicketPatch): ZendeskTicketFields {
   // null is meaningful here: it unassigns the ticket.
   if (patch.assigneeId !== undefined) fields.assignee_id = idForBody(patch.assigneeId);
   if (patch.status !== undefined) fields.status = statusToZendesk(patch.status);
+  // Zendesk's priorities are the canonical words themselves.
+  if (patch.priority !== undefined) fields.priority = patch.priority;
   if (patch.organisationId !== undefined) fields.organization_id = idForBody(patch.organisationId);
   if (patch.customFields && Object.keys(patch.customFields).length) {
     fields.custom_fields = Object.entries(patch.customFields).map(([id, value]) => ({ id: Number(id), value }));
