@@ -124,6 +124,17 @@ async function preview(opts: { vendor: Vendor; ticket: string; connection: strin
   lines.forEach((l) => print(l));
 }
 
+async function explain(opts: { vendor: Vendor; ticket: string; connection: string }): Promise<void> {
+  if (opts.vendor === 'jira') throw new InvalidArgumentError('explain takes a helpdesk ticket: --vendor freshdesk or zendesk');
+  const { explainTicket } = await import('./explain');
+  const store = openStore(load().config.database.url);
+  try {
+    (await explainTicket(store, opts.vendor, opts.connection, opts.ticket)).forEach((l) => print(l));
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('helpdesk-sync')
@@ -146,6 +157,13 @@ async function main(argv: string[]): Promise<void> {
     .option('--connection <id>', 'the helpdesk connection', 'default')
     .option('--as <kind>', 'bug or request, when no trigger holds yet')
     .action(preview);
+  program
+    .command('explain')
+    .description("a ticket's owner, handoff trail and every decision with its rule, from the audit trail")
+    .requiredOption('--vendor <vendor>', 'freshdesk or zendesk', vendorOption)
+    .requiredOption('--ticket <id>', 'the ticket id')
+    .option('--connection <id>', 'the helpdesk connection', 'default')
+    .action(explain);
   program
     .command('demo')
     .description('run the vendor sandboxes and helpdesk-sync, and play the user\'s scenarios')
