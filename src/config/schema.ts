@@ -125,6 +125,101 @@ export const jiraIssuesSchema = z.object({
   createSettleSeconds: wholeNumber().min(0),
 });
 
+/** Ids arrive as YAML numbers or strings; the canonical model keeps them as strings. */
+const idValue = z.union([z.string().trim().min(1), z.number().int()]).transform(String);
+const idList = z.array(idValue).default([]);
+
+export const POLICY_RULE_IDS = ['T1', 'T2', 'T3', 'T4', 'E1', 'E2', 'E3', 'E4', 'E5', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6'] as const;
+export type PolicyRuleId = (typeof POLICY_RULE_IDS)[number];
+
+/** enforce: correct and note; warn: note and record a violation; off: the rule is not evaluated. */
+const ruleMode = z.enum(['enforce', 'warn', 'off']);
+export type RuleMode = z.infer<typeof ruleMode>;
+
+const ruleModes = z.object(Object.fromEntries(POLICY_RULE_IDS.map((id) => [id, ruleMode.optional()])) as Record<PolicyRuleId, z.ZodOptional<typeof ruleMode>>);
+
+/**
+ * Roles of one helpdesk connection (WORKFLOWS.md "Roles"). Ids are the vendor's own. Empty
+ * lists switch off the rules that need them: ladder rules (E1-E5) need frontline and
+ * escalation roles, handoff rules (H1-H6) need tier2Group.
+ */
+export const connectionRolesSchema = z.object({
+  /** Freshdesk CS agents' group(s); in Zendesk each channel partner's Tier 1 group. */
+  frontlineGroups: idList,
+  frontlineAgents: idList,
+  /** App Support (Freshdesk); defaults to tier2Group where that is set (Zendesk). */
+  firstEscalationGroup: idValue.nullable().default(null),
+  firstEscalationAgents: idList,
+  /** The Tier 2 group of seed 003: setting it enables H1-H6 on this connection. */
+  tier2Group: idValue.nullable().default(null),
+  managerGroups: idList,
+  managerAgents: idList,
+  smeGroups: idList,
+  smeAgents: idList,
+  /** The API user(s) helpdesk-sync writes as: their changes are its own echo (M5). */
+  integrationUserIds: idList,
+  /** T2: organisations this connection supports, matched by requester email domain. */
+  supportedOrganisations: z.array(z.object({ id: idValue, domains: z.array(z.string().trim().toLowerCase()) })).default([]),
+  /** Per-rule modes for this connection, over the global ones. */
+  modes: ruleModes.default({}),
+});
+
+const knowledgeFieldNames = z
+  .object({ outcome: z.string().optional(), rootCause: z.string().optional(), missingDocs: z.string().optional() })
+  .default({});
+const priorityFieldNames = z.object({ impact: z.string().optional(), urgency: z.string().optional() }).default({});
+const priorityLevel = z.enum(['P1', 'P2', 'P3', 'P4']);
+const canonicalPriority = z.enum(['low', 'normal', 'high', 'urgent']);
+
+const DEFAULT_FREE_MAIL = ['gmail.com', 'googlemail.com', 'hotmail.com', 'outlook.com', 'live.com', 'yahoo.com', 'aol.com', 'icloud.com', 'proton.me', 'protonmail.com', 'gmx.com', 'mail.com'];
+
+/** Rules T1-T4, E1-E5 and H1-H6 of WORKFLOWS.md: the escalation policy engine's settings. */
+export const policySchema = z.object({
+  /** Keyed by `<vendor>/<connectionId>`, e.g. `zendesk/partner-b`. */
+  roles: z.record(z.string().regex(/^(freshdesk|zendesk)\/[a-z0-9][a-z0-9_-]{0,62}$/, 'expected <vendor>/<connection id>, e.g. freshdesk/default'), connectionRolesSchema).default({}),
+  modes: ruleModes.default({}),
+  freeMailDomains: z.array(z.string().trim().toLowerCase()).default(DEFAULT_FREE_MAIL),
+  unverifiedDomainTag: z.string().min(1).default('unverified-requester-domain'),
+  unsupportedOrganisationTag: z.string().min(1).default('unsupported-organization'),
+  possibleDuplicateTag: z.string().min(1).default('possible-duplicate'),
+  complaintTags: z.array(z.string()).default(['complaint']),
+  highRiskTags: z.array(z.string()).default(['high-risk']),
+  sensitiveTags: z.array(z.string()).default(['sensitive']),
+  /** Ticket types that count as a complaint for E2 (case-insensitive). */
+  complaintTypes: z.array(z.string()).default([]),
+  reviewDoneTag: z.string().min(1).default('review-done'),
+  ownershipTransferredTag: z.string().min(1).default('ownership-transferred'),
+  /** E3: a consult returns to the owner after this long. */
+  consultWindowHours: z.coerce.number().positive().default(48),
+  /** T4: earlier tickets of the same requester within this window are compared. */
+  duplicateWindowHours: z.coerce.number().positive().default(72),
+  /** T4: share of subject words two subjects must have in common (0..1). */
+  duplicateSimilarity: z.coerce.number().min(0).max(1).default(0.6),
+  /** E5: custom fields holding outcome, root cause and missing documentation, per helpdesk. */
+  knowledgeFields: z.object({ freshdesk: knowledgeFieldNames, zendesk: knowledgeFieldNames }).prefault({}),
+  /** E5: private-note headings that count when the fields are not used. */
+  knowledgeHeadings: z
+    .object({
+      outcome: z.array(z.string()).default(['Outcome']),
+      rootCause: z.array(z.string()).default(['Root cause']),
+      missingDocs: z.array(z.string()).default(['Missing documentation', 'Missing docs']),
+    })
+    .prefault({}),
+  /** T3: priority = matrix[impact][urgency], impact and urgency read from custom fields. */
+  priorityMatrix: z
+    .object({
+      fields: z.object({ freshdesk: priorityFieldNames, zendesk: priorityFieldNames }).prefault({}),
+      matrix: z.record(z.string(), z.record(z.string(), priorityLevel)).default({
+        high: { high: 'P1', medium: 'P2', low: 'P3' },
+        medium: { high: 'P2', medium: 'P3', low: 'P4' },
+        low: { high: 'P3', medium: 'P4', low: 'P4' },
+      }),
+      /** P1..P4 as canonical priorities; each vendor mapper and jiraIssues.priorityMap take it from there. */
+      levels: z.object({ P1: canonicalPriority, P2: canonicalPriority, P3: canonicalPriority, P4: canonicalPriority }).default({ P1: 'urgent', P2: 'high', P3: 'normal', P4: 'low' }),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.object({
   server: z.object({
     port: wholeNumber().min(0, 'expected a port from 0 to 65535').max(65535, 'expected a port from 0 to 65535'),
@@ -158,6 +253,7 @@ export const configSchema = z.object({
     contentDedupeWindowMinutes: positiveInt,
   }),
   jiraIssues: jiraIssuesSchema,
+  policy: policySchema.prefault({}),
   connections: z.object({
     freshdesk: z.array(freshdeskConnectionSchema),
     zendesk: z.array(zendeskConnectionSchema),
@@ -167,6 +263,8 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 export type JiraIssuesConfig = z.infer<typeof jiraIssuesSchema>;
+export type PolicyConfig = z.infer<typeof policySchema>;
+export type ConnectionRolesConfig = z.infer<typeof connectionRolesSchema>;
 export type FreshdeskConnectionConfig = z.infer<typeof freshdeskConnectionSchema>;
 export type ZendeskConnectionConfig = z.infer<typeof zendeskConnectionSchema>;
 export type JiraConnectionConfig = z.infer<typeof jiraConnectionSchema>;
