@@ -8,6 +8,7 @@ import type { Store } from './store/types';
 import { VendorClients } from './sync/clients';
 import { EventProcessor, type TicketHandler } from './sync/processor';
 import { JiraIssueHandler } from './sync/jira-issues';
+import { PolicyHandler } from './sync/policy-handler';
 import type { JiraConnectionConfig } from './config/schema';
 import { Worker } from './sync/worker';
 
@@ -44,11 +45,14 @@ function announceConnections(loaded: LoadedConfig, logger: Logger): void {
   }
 }
 
-/** What acts on each fetched ticket, in order: Jira issues (J1-J5). */
+/** What acts on each fetched ticket, in order: the escalation policy (T, E, H), then Jira issues (J1-J5, which read the trail). */
 export function ticketHandlers(loaded: LoadedConfig, store: Store, clients: VendorClients): TicketHandler[] {
   const jiraConnection = loaded.connections.find((c) => c.vendor === 'jira' && c.id === loaded.config.jiraIssues.jiraConnection);
   const projectKey = (jiraConnection?.settings as JiraConnectionConfig | undefined)?.projectKey ?? null;
-  return [new JiraIssueHandler({ store, clients, config: loaded.config.jiraIssues, projectKey })];
+  return [
+    new PolicyHandler({ store, clients, settings: loaded.config.policy }),
+    new JiraIssueHandler({ store, clients, config: loaded.config.jiraIssues, projectKey }),
+  ];
 }
 
 /** The whole service: store, vendor clients, worker and the HTTP server. */

@@ -68,3 +68,11 @@ export function zendeskWebhookAdapter(maxSkewSeconds: number): WebhookAdapter {
     keptHeaders: ['x-zendesk-webhook-id', 'x-zendesk-webhook-invocation-id', 'x-zendesk-account-id', ZENDESK_TIMESTAMP],
   };
 }
+
+/** Who made the change, as an event-subscription delivery says (detail.actor_id); null otherwise. */
+export function zendeskActorOf(payload: unknown): string | null {
+  if (!payload || typeof payload !== 'object') return null;
+  const detail = (payload as Record<string, unknown>).detail;
+  if (!detail || typeof detail !== 'object') return null;
+  return numericId((detail as Record<string, unknown>).actor_id);
+}
