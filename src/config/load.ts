@@ -237,8 +237,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const defaultsFile = path.join(PACKAGE_ROOT, 'config', 'default.yaml');
   const sources = [defaultsFile];
   let raw = readYaml(defaultsFile);
-  const extra = env.CONFIG_FILE?.trim();
-  if (extra) {
+  // One file, or several joined with ':' (';' on Windows) like PATH, merged in order.
+  for (const extra of (env.CONFIG_FILE ?? '').split(path.delimiter).map((f) => f.trim()).filter(Boolean)) {
     const file = path.resolve(extra);
     if (!existsSync(file)) throw new ConfigError(`CONFIG_FILE points at ${file}, which does not exist`);
     raw = deepMerge(raw, readYaml(file));

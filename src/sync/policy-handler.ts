@@ -1,7 +1,7 @@
 import type { PolicyConfig } from '../config/schema';
 import type { TicketChanges } from '../domain/diff';
 import type { EntityRef, Ticket, TicketPatch } from '../domain/ticket';
-import { auditDecisions, evaluate, resolveRoles } from '../policy';
+import { auditDecisions, evaluate, isPolicyAction, resolveRoles } from '../policy';
 import type { PolicyAction } from '../policy';
 import type { Logger } from '../logging/logger';
 import type { InboxEvent, Store } from '../store/types';
@@ -37,14 +37,40 @@ function patchOf(action: PolicyAction): TicketPatch | null {
   }
 }
 
+/** T1-T4, E1-E5, H1-H6: the decisions this handler plans (J rules belong to the Jira handler). */
+function isPolicyRule(ruleId: string): boolean {
+  return /^[TEH]\d$/.test(ruleId);
+}
+
+/**
+ * Names of the people helpdesk-sync has met on any ticket of a connection (assignees, comment
+ * authors, requesters), so notes say "Nadia Brooks" rather than an id, at no extra API call.
+ * Kept in memory: after a restart names are learnt again as tickets come in.
+ */
+class PeopleSeen {
+  private readonly byConnection = new Map<string, Map<string, string>>();
+
+  learn(ticket: Ticket, previous: Ticket | null): Record<string, { name: string }> {
+    const key = `${ticket.vendor}/${ticket.connectionId}`;
+    const names = this.byConnection.get(key) ?? new Map<string, string>();
+    this.byConnection.set(key, names);
+    for (const p of [ticket.assignee, previous?.assignee, ticket.requester, ...ticket.comments.map((c) => c.author)]) {
+      if (p?.id && p.name) names.set(p.id, p.name);
+    }
+    return Object.fromEntries([...names].map(([id, name]) => [id, { name }]));
+  }
+}
+
 /**
  * The policy engine at the edge (issue 6): gathers what the pure engine needs from the store,
- * runs its actions through the helpdesk client, each once (its idempotency key is recorded
- * after it succeeds), and only then writes the owner, the handoff trail and the decisions.
- * A failure part-way leaves nothing recorded; the retry re-evaluates and skips what ran.
+ * records its plan (owner, handoff trail, decisions with their actions) and then runs the
+ * actions through the helpdesk client, each once (its idempotency key is recorded after it
+ * succeeds). A failure part-way is finished by the event's retry from the recorded plan.
  */
 export class PolicyHandler implements TicketHandler {
   readonly name = 'policy';
+
+  private readonly people = new PeopleSeen();
 
   constructor(private readonly deps: PolicyHandlerDeps) {}
 
@@ -57,6 +83,13 @@ export class PolicyHandler implements TicketHandler {
     const { store, settings } = this.deps;
     const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
     const [owner, handoffs, decisions] = await Promise.all([store.getOwner(ref), store.listHandoffs(ref), store.listDecisions({ ticket: ref })]);
+    // A retry of this event finishes the plan it recorded. Re-evaluating would judge a ticket
+    // our own half-applied corrections already changed, and decide differently.
+    const planned = decisions.filter((d) => d.eventId === event.id && isPolicyRule(d.ruleId));
+    if (planned.length) {
+      for (const d of planned) for (const action of d.actions.filter(isPolicyAction)) await this.applyOnce(ticket, ref, action);
+      return;
+    }
     const now = this.now();
     const result = evaluate({
       ticket,
@@ -65,28 +98,38 @@ export class PolicyHandler implements TicketHandler {
       history: { owner, handoffs, decisions },
       roles: resolveRoles(settings, ticket.vendor, ticket.connectionId),
       settings,
-      actorId: this.actorOf(event, changes),
+      actorId: this.actorOf(event, ticket, changes),
       now,
+      directory: { people: this.people.learn(ticket, previous) },
     });
     if (result.echo) {
       logger.debug('M5: our own change came back; not judged');
       return;
     }
-    for (const decision of result.decisions) {
-      for (const action of decision.actions) await this.applyOnce(ticket, ref, action);
-    }
+    // Plan first (owner, trail, decisions with their actions), then act.
     if (result.ownerUpdate) await store.setOwner(result.ownerUpdate);
     for (const h of result.handoffs) await store.appendHandoff(h);
     for (const d of auditDecisions(result, now, event.id)) await store.recordDecision(d);
+    for (const decision of result.decisions) {
+      for (const action of decision.actions) await this.applyOnce(ticket, ref, action);
+    }
     for (const d of result.decisions.filter((x) => x.verdict !== 'ok' && x.verdict !== 'info')) {
       logger.info(`${d.ruleId} ${d.verdict}`, { rule: d.ruleId, verdict: d.verdict, summary: d.summary, actions: d.actions.map((a) => a.kind) });
     }
   }
 
-  /** The event's actor where the vendor names one (Zendesk events), else the newest new comment's author. */
-  private actorOf(event: InboxEvent, changes: TicketChanges): string | null {
-    const fromEvent = event.vendor === 'zendesk' ? zendeskActorOf(event.payload) : null;
-    return fromEvent ?? changes.newComments[changes.newComments.length - 1]?.authorId ?? null;
+  /**
+   * The event's actor where the vendor names one (Zendesk events), but only while the ticket is
+   * still in the state that event produced: the ticket is fetched fresh, so later changes by
+   * others may be in it, and they must not be put down to this event's actor (our own echo,
+   * say). Otherwise the newest new comment's author, else unknown.
+   */
+  private actorOf(event: InboxEvent, ticket: Ticket, changes: TicketChanges): string | null {
+    if (event.vendor === 'zendesk') {
+      const said = zendeskActorOf(event.payload);
+      if (said.actorId && said.updatedAt && Date.parse(said.updatedAt) === Date.parse(ticket.updatedAt)) return said.actorId;
+    }
+    return changes.newComments[changes.newComments.length - 1]?.authorId ?? null;
   }
 
   private async applyOnce(ticket: Ticket, ref: EntityRef, action: PolicyAction): Promise<void> {

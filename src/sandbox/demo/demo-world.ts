@@ -1,4 +1,5 @@
 import { FRESHDESK_AGENTS, JIRA_USERS, ZENDESK_AGENTS } from '../seed-people';
+import type { Store } from '../../store/types';
 import type { Sandboxes } from '../world';
 import { FreshdeskAgent, JiraUser, ZendeskAgent } from './actors';
 
@@ -10,6 +11,8 @@ type JiraName = Exclude<keyof typeof JIRA_USERS, 'integration'>;
 export interface DemoWorld {
   sandboxes: Sandboxes;
   helpdeskSyncUrl: string;
+  /** helpdesk-sync's store: read only for what has no trace at the vendor (owner, trail, decisions). */
+  store: Store;
   fd: Record<FdName, FreshdeskAgent>;
   zd: Record<ZdName, ZendeskAgent>;
   jira: Record<JiraName, JiraUser>;
@@ -25,11 +28,12 @@ function people<K extends string, P, A>(all: Record<K | 'integration', P>, make:
   return out;
 }
 
-export function demoWorld(sandboxes: Sandboxes, helpdeskSyncUrl: string, patienceMs = 15_000): DemoWorld {
+export function demoWorld(sandboxes: Sandboxes, helpdeskSyncUrl: string, store: Store, patienceMs = 15_000): DemoWorld {
   const { urls } = sandboxes;
   return {
     sandboxes,
     helpdeskSyncUrl,
+    store,
     patienceMs,
     fd: people(FRESHDESK_AGENTS, (a) => new FreshdeskAgent(urls.freshdesk, a.apiKey)),
     zd: people(ZENDESK_AGENTS, (a) => new ZendeskAgent(urls.zendesk, a.email, a.apiKey)),

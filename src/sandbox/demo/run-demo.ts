@@ -1,9 +1,10 @@
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../config/load';
 import { createLogger } from '../../logging/logger';
 import { startService, type RunningService } from '../../server';
+import { sandboxPolicyYaml } from '../policy-roles';
 import { startSandboxes, type Sandboxes } from '../world';
 import { demoWorld } from './demo-world';
 import { consoleReporter, type Write } from './report';
@@ -43,6 +44,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const { write } = options;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'helpdesk-sync-demo-'));
   const sandboxes = await startSandboxes();
+  const rolesFile = path.join(dataDir, 'policy-roles.yaml');
+  writeFileSync(rolesFile, sandboxPolicyYaml());
+  const configFiles = [rolesFile, ...(options.env?.CONFIG_FILE ? [options.env.CONFIG_FILE] : [])].join(path.delimiter);
   const loaded = loadConfig({
     env: {
       ...sandboxes.env,
@@ -51,6 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
       ...options.env,
+      CONFIG_FILE: configFiles,
     },
   });
   const logFile = path.join(dataDir, 'helpdesk-sync.log');
@@ -67,7 +72,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   options.beforeScenarios?.(sandboxes);
   const before = baseline(sandboxes);
   const scenarios = options.only ? SCENARIOS.filter((s) => options.only?.includes(s.id)) : SCENARIOS;
-  const outcomes = await runScenarios(demoWorld(sandboxes, service.url), scenarios, consoleReporter(write));
+  const outcomes = await runScenarios(demoWorld(sandboxes, service.url, service.store), scenarios, consoleReporter(write));
   const decisions = await service.store.listDecisions({});
   const violations = decisions.filter((d) => d.verdict === 'violation' || d.verdict === 'corrected').length;
   printRaisedIssues(write, sandboxes);

@@ -69,10 +69,15 @@ export function zendeskWebhookAdapter(maxSkewSeconds: number): WebhookAdapter {
   };
 }
 
-/** Who made the change, as an event-subscription delivery says (detail.actor_id); null otherwise. */
-export function zendeskActorOf(payload: unknown): string | null {
-  if (!payload || typeof payload !== 'object') return null;
+/**
+ * Who made the change, as an event-subscription delivery says (detail.actor_id), and the
+ * ticket's updated_at that change produced; nulls when the body does not say.
+ */
+export function zendeskActorOf(payload: unknown): { actorId: string | null; updatedAt: string | null } {
+  const none = { actorId: null, updatedAt: null };
+  if (!payload || typeof payload !== 'object') return none;
   const detail = (payload as Record<string, unknown>).detail;
-  if (!detail || typeof detail !== 'object') return null;
-  return numericId((detail as Record<string, unknown>).actor_id);
+  if (!detail || typeof detail !== 'object') return none;
+  const d = detail as Record<string, unknown>;
+  return { actorId: numericId(d.actor_id), updatedAt: typeof d.updated_at === 'string' ? d.updated_at : null };
 }

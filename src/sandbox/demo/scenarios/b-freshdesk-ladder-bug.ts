@@ -2,8 +2,8 @@ import { FRESHDESK_AGENTS, FRESHDESK_COMPANIES, FRESHDESK_GROUPS, FRESHDESK_REQU
 import type { DemoWorld } from '../demo-world';
 import { processed, state } from '../expect';
 import { describedFully, linkedBothWays, raisedOnce } from '../jira-checks';
+import { decided, noFault, ownerIs } from '../policy-checks';
 import { expectEqual, num, type Scenario } from '../scenario';
-import { pending, WAITS_FOR } from './pending';
 
 const { samOrtiz, alexChen } = FRESHDESK_AGENTS;
 
@@ -33,16 +33,16 @@ export const freshdeskLadderBug: Scenario<DemoWorld> = {
         state('the requester belongs to Northwind by email domain', ['intake'], (w, v) =>
           expectEqual('company', w.sandboxes.freshdesk.ticket(num(v, 'ticket'))?.companyId, FRESHDESK_COMPANIES.northwind.id),
         ),
+        decided('freshdesk', 'ticket', 'T1', 'ok', 'employer-domain requester accepted'),
+        decided('freshdesk', 'ticket', 'T2', 'ok', 'requester matched to Northwind Traders', 'Northwind'),
       ],
-      pending: [pending('requester domain and organisation checked', ['T1', 'T2'], WAITS_FOR.policy)],
     },
     {
       title: 'Sam Ortiz (CS) takes the ticket and becomes its owner',
       act: async (w, v) => {
         await w.fd.samOrtiz.update(num(v, 'ticket'), { responder_id: samOrtiz.id });
       },
-      expect: [processed('freshdesk', 'ticket')],
-      pending: [pending('Sam recorded as the owner', ['E1'], WAITS_FOR.policy)],
+      expect: [processed('freshdesk', 'ticket'), ownerIs('freshdesk', 'ticket', samOrtiz.id, 'Sam Ortiz')],
     },
     {
       title: 'Sam searches the Knowledge Base and Glean, finds nothing, notes it privately',
@@ -54,8 +54,7 @@ export const freshdeskLadderBug: Scenario<DemoWorld> = {
       act: async (w, v) => {
         await w.fd.samOrtiz.update(num(v, 'ticket'), { group_id: FRESHDESK_GROUPS.appSupport.id, responder_id: null });
       },
-      expect: [processed('freshdesk', 'ticket')],
-      pending: [pending('the ladder is respected: CS to App Support', ['E2'], WAITS_FOR.policy)],
+      expect: [processed('freshdesk', 'ticket'), decided('freshdesk', 'ticket', 'E2', 'ok', 'the ladder is respected: CS to App Support')],
     },
     {
       title: 'Alex Chen (App Support) reproduces it and records steps, impact and environment',
@@ -85,8 +84,11 @@ export const freshdeskLadderBug: Scenario<DemoWorld> = {
       act: async (w, v) => {
         await w.fd.alexChen.update(num(v, 'ticket'), { group_id: FRESHDESK_GROUPS.clientSuccess.id, responder_id: samOrtiz.id });
       },
-      expect: [processed('freshdesk', 'ticket')],
-      pending: [pending('requester contact stays with the owner', ['E4'], WAITS_FOR.policy)],
+      expect: [
+        processed('freshdesk', 'ticket'),
+        noFault('freshdesk', 'ticket', 'E4', 'requester contact stayed with the owner'),
+        ownerIs('freshdesk', 'ticket', samOrtiz.id, 'Sam Ortiz (still)'),
+      ],
     },
   ],
   end: [

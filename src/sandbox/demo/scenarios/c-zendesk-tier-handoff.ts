@@ -3,7 +3,7 @@ import type { DemoWorld } from '../demo-world';
 import { processed, state } from '../expect';
 import { completedLater, linkedBothWays, raisedIncomplete, raisedOnce } from '../jira-checks';
 import { expectEqual, num, type Scenario } from '../scenario';
-import { pending, WAITS_FOR } from './pending';
+import { correctedAtVendor, decided, noFault, ownerIs, policyNote, roundTrips } from '../policy-checks';
 
 const { danaFox, liWei } = ZENDESK_AGENTS;
 const TIER2_AGENTS = new Set<number>([liWei.id, ZENDESK_AGENTS.mayaPatel.id]);
@@ -15,8 +15,11 @@ const handBack = (round: number) => ({
       assignee_id: danaFox.id,
       group_id: ZENDESK_GROUPS.aegentTier1.id,
     }),
-  expect: [processed('zendesk', 'ticket')],
-  pending: [pending(`handback to the owner recorded; round trip ${round} counted`, ['H4', 'H5'], WAITS_FOR.policy)],
+  expect: [
+    processed('zendesk', 'ticket'),
+    decided('zendesk', 'ticket', 'H4', 'ok', 'handed back to the owner, Dana Fox'),
+    roundTrips('zendesk', 'ticket', round),
+  ],
 });
 
 /** Seed 003: Tier 1 (the channel partner) escalates to Tier 2 by group and keeps the end user. */
@@ -43,14 +46,14 @@ export const zendeskTierHandoff: Scenario<DemoWorld> = {
         state('Zendesk placed Maria in YCDSB by her email domain', ['intake'], (w, v) =>
           expectEqual('organisation', w.sandboxes.zendesk.ticket(num(v, 'ticket'))?.organizationId, ZENDESK_ORGANIZATIONS.ycdsb.id),
         ),
+        decided('zendesk', 'ticket', 'T1', 'ok', 'employer-domain requester accepted'),
+        decided('zendesk', 'ticket', 'T2', 'ok', 'requester in a supported organisation', 'York Catholic'),
       ],
-      pending: [pending('employer domain and supported organisation checked', ['T1', 'T2'], WAITS_FOR.policy)],
     },
     {
       title: 'Dana Fox is first to claim it (Tier 1 owner)',
       act: async (w, v) => w.zd.danaFox.update(num(v, 'ticket'), { assignee_id: danaFox.id }),
-      expect: [processed('zendesk', 'ticket')],
-      pending: [pending('Dana becomes the owner; time to claim kept for the SLA', ['H6', 'E1'], WAITS_FOR.policy)],
+      expect: [processed('zendesk', 'ticket'), ownerIs('zendesk', 'ticket', danaFox.id, 'Dana Fox'), decided('zendesk', 'ticket', 'H6', 'info', 'the claim and its time kept for the SLA', 'claimed')],
     },
     {
       title: 'Dana is stuck: private comment, then the Tier 2 group with no assignee',
@@ -59,8 +62,11 @@ export const zendeskTierHandoff: Scenario<DemoWorld> = {
           group_id: ZENDESK_GROUPS.tier2.id,
           assignee_id: null,
         }),
-      expect: [processed('zendesk', 'ticket')],
-      pending: [pending('context first and group only: the escalation is correct', ['H1', 'H2'], WAITS_FOR.policy)],
+      expect: [
+        processed('zendesk', 'ticket'),
+        decided('zendesk', 'ticket', 'H1', 'ok', 'context first: a private comment went with the escalation'),
+        noFault('zendesk', 'ticket', 'H2', 'group only: nothing to correct'),
+      ],
     },
     {
       title: 'Li Wei (MEI Tier 2) pulls the ticket',
@@ -69,14 +75,21 @@ export const zendeskTierHandoff: Scenario<DemoWorld> = {
     },
     handBack(1),
     {
-      title: 'Dana adds what the school told her privately and passes it back to Li',
+      title: 'Dana adds what the school told her privately and assigns it straight back to Li (a person, not the group)',
       act: async (w, v) =>
         w.zd.danaFox.comment(num(v, 'ticket'), 'School replaced meters 12 and 14 on Monday morning.', false, {
           group_id: ZENDESK_GROUPS.tier2.id,
           assignee_id: liWei.id,
         }),
-      expect: [processed('zendesk', 'ticket')],
-      pending: [pending('second escalation: context present; assignee with the group is cleared in enforce mode', ['H1', 'H2'], WAITS_FOR.policy)],
+      expect: [
+        processed('zendesk', 'ticket'),
+        decided('zendesk', 'ticket', 'H2', 'corrected', 'escalated to a person: corrected to the group alone'),
+        correctedAtVendor('the assignee is cleared so any Tier 2 agent can pick it up', ['H2'], (w, v) => {
+          const t = w.sandboxes.zendesk.ticket(num(v, 'ticket'));
+          return expectEqual('group and assignee', [t?.groupId, t?.assigneeId], [ZENDESK_GROUPS.tier2.id, null]);
+        }),
+        policyNote('zendesk', 'ticket', 'H2', 'Assignee cleared'),
+      ],
     },
     handBack(2),
     {
@@ -103,7 +116,12 @@ export const zendeskTierHandoff: Scenario<DemoWorld> = {
       title: 'Dana tells Maria it is fixed and solves the ticket',
       act: async (w, v) =>
         w.zd.danaFox.comment(num(v, 'ticket'), 'Hi Maria, readings are back from Monday 06:00. Sorry for the gap!', true, { status: 'solved' }),
-      expect: [processed('zendesk', 'ticket')],
+      expect: [
+        processed('zendesk', 'ticket'),
+        noFault('zendesk', 'ticket', 'E4', 'the owner spoke to the requester: no contact violation'),
+        decided('zendesk', 'ticket', 'E5', 'violation', 'solved after escalation without outcome or root cause: a knowledge gap'),
+        policyNote('zendesk', 'ticket', 'E5', 'Root cause'),
+      ],
     },
   ],
   end: [
@@ -111,10 +129,11 @@ export const zendeskTierHandoff: Scenario<DemoWorld> = {
       const t = w.sandboxes.zendesk.ticket(num(v, 'ticket'));
       return expectEqual('status, group, assignee', [t?.status, t?.groupId, t?.assigneeId], ['solved', ZENDESK_GROUPS.aegentTier1.id, danaFox.id]);
     }),
-    state('every Tier 2 comment stayed private', ['intake'], (w, v) => {
+    roundTrips('zendesk', 'ticket', 2),
+    state('every Tier 2 comment stayed private', ['H3'], (w, v) => {
       const publicByTier2 = w.sandboxes.zendesk.comments(num(v, 'ticket')).filter((c) => TIER2_AGENTS.has(c.authorId) && c.public).length;
       return expectEqual('public Tier 2 comments', publicByTier2, 0);
     }),
   ],
-  endPending: [pending('the handoff trail shows two round trips', ['H5'], WAITS_FOR.policy)],
+  endPending: [],
 };

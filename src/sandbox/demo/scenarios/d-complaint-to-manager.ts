@@ -2,7 +2,7 @@ import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS } from '../../
 import type { DemoWorld } from '../demo-world';
 import { processed, state } from '../expect';
 import { expectEqual, num, type Scenario } from '../scenario';
-import { pending, WAITS_FOR } from './pending';
+import { correctedAtVendor, decided, ownerIs, policyNote } from '../policy-checks';
 
 const { nadiaBrooks, zacWarren } = FRESHDESK_AGENTS;
 
@@ -35,16 +35,20 @@ export const complaintToManager: Scenario<DemoWorld> = {
       act: async (w, v) => {
         await w.fd.nadiaBrooks.update(num(v, 'ticket'), { responder_id: nadiaBrooks.id });
       },
-      expect: [processed('freshdesk', 'ticket')],
-      pending: [pending('Nadia recorded as the owner', ['E1'], WAITS_FOR.policy)],
+      expect: [processed('freshdesk', 'ticket'), ownerIs('freshdesk', 'ticket', nadiaBrooks.id, 'Nadia Brooks')],
     },
     {
       title: 'Nadia escalates straight to Zac Warren, the CS Manager',
       act: async (w, v) => {
         await w.fd.nadiaBrooks.update(num(v, 'ticket'), { group_id: FRESHDESK_GROUPS.csManagement.id, responder_id: zacWarren.id });
       },
-      expect: [processed('freshdesk', 'ticket')],
-      pending: [pending('allowed without App Support because the ticket is a complaint (no correction)', ['E2'], WAITS_FOR.policy)],
+      expect: [
+        processed('freshdesk', 'ticket'),
+        decided('freshdesk', 'ticket', 'E2', 'ok', 'allowed without App Support because the ticket is a complaint', 'complaint'),
+        state('not corrected: still with Zac Warren', ['E2'], (w, v) =>
+          expectEqual('responder', w.sandboxes.freshdesk.ticket(num(v, 'ticket'))?.responderId, zacWarren.id),
+        ),
+      ],
     },
     {
       title: 'Zac reviews the history, notes next steps privately and marks the review done',
@@ -52,17 +56,23 @@ export const complaintToManager: Scenario<DemoWorld> = {
         await w.fd.zacWarren.privateNote(num(v, 'ticket'), '<p>Offer a service credit; Nadia to call Raj today.</p>');
         await w.fd.zacWarren.addTags(num(v, 'ticket'), ['review-done']);
       },
-      expect: [processed('freshdesk', 'ticket')],
-      pending: [pending('the ticket returns to its owner Nadia after the review', ['E3'], WAITS_FOR.policy)],
+      expect: [
+        processed('freshdesk', 'ticket'),
+        decided('freshdesk', 'ticket', 'E3', 'corrected', 'the review is done: returned to the owner'),
+        correctedAtVendor('the ticket is back with Nadia in Client Success, review-done cleared', ['E3'], (w, v) => {
+          const t = w.sandboxes.freshdesk.ticket(num(v, 'ticket'));
+          return expectEqual('responder, group, review-done', [t?.responderId, t?.groupId, t?.tags.includes('review-done')], [nadiaBrooks.id, FRESHDESK_GROUPS.clientSuccess.id, false]);
+        }),
+        policyNote('freshdesk', 'ticket', 'E3', 'is back with Nadia Brooks'),
+      ],
     },
   ],
   end: [
-    state('the complaint reached the CS Manager and carries his note', ['intake'], (w, v) => {
+    state('the complaint carries the manager note and is back with its owner', ['E3'], (w, v) => {
       const id = num(v, 'ticket');
       const t = w.sandboxes.freshdesk.ticket(id);
       const zacNotes = w.sandboxes.freshdesk.conversations(id).filter((c) => c.userId === zacWarren.id && c.private).length;
-      return expectEqual('tags and manager note', [t?.tags.includes('complaint'), t?.tags.includes('review-done'), zacNotes], [true, true, 1]);
+      return expectEqual('complaint tag, manager note, responder', [t?.tags.includes('complaint'), zacNotes, t?.responderId], [true, 1, nadiaBrooks.id]);
     }),
   ],
-  endPending: [pending('owner Nadia assigned again after the consult', ['E3'], WAITS_FOR.policy)],
 };
