@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { createLogger } from '../../src/logging/logger';
 import { startService, type RunningService } from '../../src/server';
+import { sandboxPolicyYaml } from '../../src/sandbox/policy-roles';
 import { startSandboxes, type Sandboxes } from '../../src/sandbox/world';
 
 /** Worker and client retries short enough for tests, generous enough to ride out fault bursts. */
@@ -36,12 +37,16 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The real server over HTTP on loopback, its SQLite file in a temp folder, wired to the sandboxes. */
-export async function startStack(): Promise<Stack> {
+/**
+ * The real server over HTTP on loopback, its SQLite file in a temp folder, wired to the
+ * sandboxes, with the seeds' roles configured for the policy engine (plus any extra YAML).
+ */
+export async function startStack(extraYaml?: string): Promise<Stack> {
   const sandboxes = await startSandboxes({ webhookRetryDelayMs: 20 });
   const dir = mkdtempSync(path.join(tmpdir(), 'hs-e2e-'));
+  const files = [configFile(), configFile(sandboxPolicyYaml()), ...(extraYaml ? [configFile(extraYaml)] : [])];
   const loaded = loadConfig({
-    env: { ...sandboxes.env, DATABASE_URL: path.join(dir, 'helpdesk-sync.db'), PORT: '0', LOG_LEVEL: 'silent', CONFIG_FILE: configFile() },
+    env: { ...sandboxes.env, DATABASE_URL: path.join(dir, 'helpdesk-sync.db'), PORT: '0', LOG_LEVEL: 'silent', CONFIG_FILE: files.join(path.delimiter) },
   });
   const service = await startService(loaded, { logger: createLogger({ level: 'silent' }), host: '127.0.0.1' });
   sandboxes.connect(service.url);

@@ -1,0 +1,100 @@
+import { FreshdeskAgent, ZendeskAgent } from '../../src/sandbox/demo/actors';
+import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../../src/sandbox/seed-people';
+import { settled, startStack, type Stack } from './stack';
+
+/**
+ * The seeds' flows through the sandboxes and the real server: what the policy engine decides
+ * and what it changes at the vendor (seed 000's ladder and consults; seed 003's handoff in
+ * warn mode). The pure engine's rule tables are in test/policy.
+ */
+const { samOrtiz, zacWarren, heather, integration } = FRESHDESK_AGENTS;
+
+describe('Freshdesk ladder through the sandbox (seed 000)', () => {
+  let stack: Stack;
+  let sam: FreshdeskAgent;
+  let heatherAgent: FreshdeskAgent;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    sam = new FreshdeskAgent(stack.sandboxes.urls.freshdesk, samOrtiz.apiKey);
+    heatherAgent = new FreshdeskAgent(stack.sandboxes.urls.freshdesk, heather.apiKey);
+  });
+  afterAll(async () => stack.stop());
+
+  async function ownedBySam(subject: string, tags: string[] = []): Promise<number> {
+    const t = await sam.createTicket({ email: FRESHDESK_REQUESTERS.ana.email, subject, description: `<p>${subject}</p>`, priority: 2, status: 2, group_id: FRESHDESK_GROUPS.clientSuccess.id, tags });
+    await sam.update(t.id, { responder_id: samOrtiz.id });
+    await settled(stack);
+    return t.id;
+  }
+  const ticket = (id: number) => stack.sandboxes.freshdesk.ticket(id);
+  const notesByUs = (id: number) => stack.sandboxes.freshdesk.conversations(id).filter((c) => c.userId === integration.id && c.private);
+  const decisions = (id: number, ruleId: string) => stack.service.store.listDecisions({ ticket: { vendor: 'freshdesk', connectionId: 'default', id: String(id) }, ruleId });
+
+  it('E2: a CS agent jumping straight to the CS Manager is moved to App Support, once; a deliberate reversal is recorded, not fought', async () => {
+    const id = await ownedBySam('Cannot add a second billing contact');
+    await sam.update(id, { group_id: FRESHDESK_GROUPS.csManagement.id, responder_id: zacWarren.id });
+    await settled(stack);
+    expect(ticket(id)).toMatchObject({ groupId: FRESHDESK_GROUPS.appSupport.id, responderId: null });
+    expect(notesByUs(id).filter((n) => n.bodyText.includes('rule E2'))).toHaveLength(1);
+    expect((await decisions(id, 'E2')).map((d) => d.verdict)).toEqual(['corrected']);
+
+    // Sam insists: the engine does not loop, it records the reversal.
+    await sam.update(id, { group_id: FRESHDESK_GROUPS.csManagement.id, responder_id: zacWarren.id });
+    await settled(stack);
+    expect(ticket(id)).toMatchObject({ groupId: FRESHDESK_GROUPS.csManagement.id, responderId: zacWarren.id });
+    expect((await decisions(id, 'E2')).map((d) => d.verdict)).toEqual(['corrected', 'violation']);
+    expect(notesByUs(id).filter((n) => n.bodyText.includes('rule E2'))).toHaveLength(1);
+  });
+
+  it('E2: a complaint may go straight to the CS Manager', async () => {
+    const id = await ownedBySam('Formal complaint about repeated outages', ['complaint']);
+    await sam.update(id, { group_id: FRESHDESK_GROUPS.csManagement.id, responder_id: zacWarren.id });
+    await settled(stack);
+    expect(ticket(id)).toMatchObject({ groupId: FRESHDESK_GROUPS.csManagement.id, responderId: zacWarren.id });
+    expect((await decisions(id, 'E2')).map((d) => d.verdict)).toEqual(['ok']);
+  });
+
+  it('E3: an SME consult returns to the owner once the SME has noted and marked the review done', async () => {
+    const id = await ownedBySam('Which tariff applies to split meters?');
+    await sam.update(id, { group_id: FRESHDESK_GROUPS.experts.id, responder_id: heather.id });
+    await settled(stack);
+    await heatherAgent.privateNote(id, '<p>Split meters use the commercial tariff from the second meter on.</p>');
+    await heatherAgent.addTags(id, ['review-done']);
+    await settled(stack);
+    expect(ticket(id)).toMatchObject({ groupId: FRESHDESK_GROUPS.clientSuccess.id, responderId: samOrtiz.id });
+    expect(ticket(id)?.tags).not.toContain('review-done');
+    expect((await decisions(id, 'E3')).some((d) => d.verdict === 'corrected')).toBe(true);
+    const owner = await stack.service.store.getOwner({ vendor: 'freshdesk', connectionId: 'default', id: String(id) });
+    expect(owner?.ownerId).toBe(String(samOrtiz.id));
+  });
+});
+
+describe('Zendesk handoff in warn mode (seed 003, H2)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack('policy:\n  modes:\n    H2: warn\n');
+  });
+  afterAll(async () => stack.stop());
+
+  it('H2 warn: escalating to a person is noted and recorded, but the assignee stays', async () => {
+    const { danaFox, liWei } = ZENDESK_AGENTS;
+    const dana = new ZendeskAgent(stack.sandboxes.urls.zendesk, danaFox.email, danaFox.apiKey);
+    const t = await dana.createTicket({
+      subject: 'Meter 7 shows double readings',
+      comment: { body: 'Meter 7 doubles every reading since Friday.', public: true },
+      requester: { name: ZENDESK_REQUESTERS.maria.name, email: ZENDESK_REQUESTERS.maria.email },
+      group_id: ZENDESK_GROUPS.aegentTier1.id,
+    });
+    await dana.update(t.id, { assignee_id: danaFox.id });
+    await settled(stack);
+    await dana.comment(t.id, 'Checked the gateway; need MEI.', false, { group_id: ZENDESK_GROUPS.tier2.id, assignee_id: liWei.id });
+    await settled(stack);
+    expect(stack.sandboxes.zendesk.ticket(t.id)).toMatchObject({ groupId: ZENDESK_GROUPS.tier2.id, assigneeId: liWei.id });
+    const h2 = await stack.service.store.listDecisions({ ticket: { vendor: 'zendesk', connectionId: 'default', id: String(t.id) }, ruleId: 'H2' });
+    expect(h2.map((d) => d.verdict)).toEqual(['violation']);
+    const notes = stack.sandboxes.zendesk.comments(t.id).filter((c) => c.authorId === ZENDESK_AGENTS.integration.id && !c.public);
+    expect(notes.filter((n) => n.plainBody.includes('rule H2'))).toHaveLength(1);
+  });
+});
