@@ -8,7 +8,9 @@ import { openStore, StoreConfigError } from '../store/open-store';
 import { isVendorApiError } from '../vendors/core/errors';
 
 /** User-facing output of the CLI (logs go through winston; this is what a person reads). */
-const print = (line = '') => process.stdout.write(`${line}\n`);
+const print = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
 
 function load(): LoadedConfig {
   return loadConfig();
@@ -135,6 +137,20 @@ async function explain(opts: { vendor: Vendor; ticket: string; connection: strin
   }
 }
 
+async function gaps(opts: { json?: boolean }): Promise<void> {
+  const { knowledgeGaps } = await import('./knowledge-gaps');
+  const store = openStore(load().config.database.url);
+  try {
+    const list = await knowledgeGaps(store);
+    if (opts.json) return print(JSON.stringify(list, null, 2));
+    if (!list.length) return print('No knowledge gaps: every escalated ticket resolved so far captured its outcome, root cause and missing documentation (E5).');
+    print(`${list.length} ticket(s) resolved after escalation without full knowledge capture (E5):`);
+    for (const g of list) print(`  ${g.vendor}/${g.connectionId} ticket ${g.ticketId}  ${g.at}  ${g.summary}`);
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('helpdesk-sync')
@@ -164,6 +180,11 @@ async function main(argv: string[]): Promise<void> {
     .requiredOption('--ticket <id>', 'the ticket id')
     .option('--connection <id>', 'the helpdesk connection', 'default')
     .action(explain);
+  program
+    .command('knowledge-gaps')
+    .description('escalated tickets resolved without outcome, root cause or missing documentation (E5)')
+    .option('--json', 'print JSON')
+    .action(gaps);
   program
     .command('demo')
     .description('run the vendor sandboxes and helpdesk-sync, and play the user\'s scenarios')
