@@ -180,6 +180,13 @@ export interface Store {
   // Snapshots.
   getSnapshot(ref: EntityRef): Promise<EntitySnapshot | null>;
   saveSnapshot(snapshot: EntitySnapshot): Promise<void>;
+  /** T4: other tickets of one requester on a connection created since a moment, from the snapshots kept. */
+  recentTicketsOfRequester(
+    vendor: Vendor,
+    connectionId: string,
+    requesterId: string,
+    sinceIso: string,
+  ): Promise<Array<{ id: string; subject: string; createdAt: string; url: string }>>;
 
   // Ticket-to-Jira links.
   getLinkByTicket(ticket: EntityRef): Promise<TicketLink | null>;

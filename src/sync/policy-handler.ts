@@ -91,6 +91,8 @@ export class PolicyHandler implements TicketHandler {
       return;
     }
     const now = this.now();
+    const since = new Date(Date.parse(ticket.createdAt) - settings.duplicateWindowHours * 3_600_000).toISOString();
+    const recent = ticket.requester ? await store.recentTicketsOfRequester(ticket.vendor, ticket.connectionId, ticket.requester.id, since) : [];
     const result = evaluate({
       ticket,
       previous,
@@ -101,6 +103,7 @@ export class PolicyHandler implements TicketHandler {
       actorId: this.actorOf(event, ticket, changes),
       now,
       directory: { people: this.people.learn(ticket, previous) },
+      recentTicketsOfRequester: recent,
     });
     if (result.echo) {
       logger.debug('M5: our own change came back; not judged');

@@ -55,6 +55,21 @@ describe('Freshdesk ladder through the sandbox (seed 000)', () => {
     expect((await decisions(id, 'E2')).map((d) => d.verdict)).toEqual(['ok']);
   });
 
+  it('T1 and T4: a free-mail requester is flagged; the same requester with a similar subject is a possible duplicate naming the earlier ticket', async () => {
+    const first = await sam.createTicket({ email: FRESHDESK_REQUESTERS.freeMail.email, subject: 'Password reset link expired', description: '<p>The link says expired.</p>', priority: 2, status: 2 });
+    await settled(stack);
+    expect(ticket(first.id)?.tags).toContain('unverified-requester-domain');
+    expect(notesByUs(first.id).filter((n) => n.bodyText.includes('rule T1'))).toHaveLength(1);
+
+    const second = await sam.createTicket({ email: FRESHDESK_REQUESTERS.freeMail.email, subject: 'Password reset link expired again', description: '<p>Still expired.</p>', priority: 2, status: 2 });
+    await settled(stack);
+    expect(ticket(second.id)?.tags).toEqual(expect.arrayContaining(['possible-duplicate', 'unverified-requester-domain']));
+    const t4 = notesByUs(second.id).filter((n) => n.bodyText.includes('rule T4'));
+    expect(t4).toHaveLength(1);
+    expect(t4[0]?.bodyText).toContain(String(first.id));
+    expect(ticket(first.id)?.tags).not.toContain('possible-duplicate');
+  });
+
   it('E3: an SME consult returns to the owner once the SME has noted and marked the review done', async () => {
     const id = await ownedBySam('Which tariff applies to split meters?');
     await sam.update(id, { group_id: FRESHDESK_GROUPS.experts.id, responder_id: heather.id });

@@ -489,3 +489,28 @@ describe('SqliteStore: state tables', () => {
     expect(await store.getCursor('other')).toBeNull();
   });
 });
+
+describe('SqliteStore: recentTicketsOfRequester (T4)', () => {
+  it('finds the requester\'s other tickets on the connection created since a moment, newest first', async () => {
+    const store = new SqliteStore(':memory:');
+    const snap = (id: string, requesterId: string, createdAt: string, connectionId = 'default') =>
+      store.saveSnapshot({
+        ref: { vendor: 'freshdesk', connectionId, id },
+        data: { id, subject: `Subject ${id}`, createdAt, url: `https://acme.freshdesk.com/a/tickets/${id}`, requester: { id: requesterId } },
+        vendorUpdatedAt: createdAt,
+        savedAt: new Date(createdAt),
+        deleted: false,
+      });
+    await snap('1', '77', '2025-01-01T09:00:00Z');
+    await snap('2', '77', '2025-01-07T09:00:00Z');
+    await snap('3', '77', '2025-01-08T09:00:00Z');
+    await snap('4', '88', '2025-01-08T09:00:00Z');
+    await snap('5', '77', '2025-01-08T10:00:00Z', 'other');
+    const found = await store.recentTicketsOfRequester('freshdesk', 'default', '77', '2025-01-05T00:00:00.000Z');
+    expect(found).toEqual([
+      { id: '3', subject: 'Subject 3', createdAt: '2025-01-08T09:00:00Z', url: 'https://acme.freshdesk.com/a/tickets/3' },
+      { id: '2', subject: 'Subject 2', createdAt: '2025-01-07T09:00:00Z', url: 'https://acme.freshdesk.com/a/tickets/2' },
+    ]);
+    await store.close();
+  });
+});

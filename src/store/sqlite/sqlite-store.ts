@@ -327,6 +327,20 @@ export class SqliteStore implements Store {
       .run(s.ref.vendor, s.ref.connectionId, s.ref.id, JSON.stringify(s.data), s.vendorUpdatedAt, ms(s.savedAt), s.deleted ? 1 : 0);
   }
 
+  async recentTicketsOfRequester(vendor: Vendor, connectionId: string, requesterId: string, sinceIso: string) {
+    const rows = this.db
+      .prepare(
+        `SELECT json_extract(data, '$.id') AS id, json_extract(data, '$.subject') AS subject,
+                json_extract(data, '$.createdAt') AS created_at, json_extract(data, '$.url') AS url
+         FROM entity_snapshots
+         WHERE vendor = ? AND connection_id = ? AND deleted = 0
+           AND json_extract(data, '$.requester.id') = ? AND json_extract(data, '$.createdAt') >= ?
+         ORDER BY created_at DESC LIMIT 50`,
+      )
+      .all(vendor, connectionId, requesterId, sinceIso) as Row[];
+    return rows.map((r) => ({ id: str(r.id), subject: str(r.subject ?? ''), createdAt: str(r.created_at), url: str(r.url ?? '') }));
+  }
+
   // ---- links
 
   async getLinkByTicket(t: EntityRef): Promise<TicketLink | null> {
