@@ -6,7 +6,9 @@ import { createLogger, type Logger } from './logging/logger';
 import { openStore } from './store/open-store';
 import type { Store } from './store/types';
 import { VendorClients } from './sync/clients';
+import cron, { type ScheduledTask } from 'node-cron';
 import { EventProcessor, type TicketHandler } from './sync/processor';
+import { sweepConsults } from './sync/sweeps';
 import { JiraIssueHandler } from './sync/jira-issues';
 import { PolicyHandler } from './sync/policy-handler';
 import type { JiraConnectionConfig } from './config/schema';
@@ -75,14 +77,26 @@ export async function startService(loaded: LoadedConfig, options: { logger?: Log
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
   const port = (server.address() as AddressInfo).port;
-  if (config.worker.enabled) await worker.start();
-  else logger.warn('worker disabled (worker.enabled=false): events are stored but not processed');
+  const jobs: ScheduledTask[] = [];
+  if (config.worker.enabled) {
+    await worker.start();
+    jobs.push(
+      cron.schedule(config.schedules.consultSweep, async () => {
+        try {
+          if ((await sweepConsults(store, new Date(), logger)) > 0) worker.wake();
+        } catch (err) {
+          logger.error('E3 consult sweep failed', { error: (err as Error).message });
+        }
+      }, { name: 'consult-sweep', noOverlap: true }),
+    );
+  } else logger.warn('worker disabled (worker.enabled=false): events are stored but not processed');
   logger.info('helpdesk-sync listening', { port, store: store.kind });
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(jobs.map((j) => j.stop()));
       await worker.stop();
       await store.close();
       logger.info('helpdesk-sync stopped');

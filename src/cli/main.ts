@@ -151,6 +151,18 @@ async function gaps(opts: { json?: boolean }): Promise<void> {
   }
 }
 
+async function sweep(): Promise<void> {
+  const { sweepConsults } = await import('../sync/sweeps');
+  const loaded = load();
+  const store = openStore(loaded.config.database.url);
+  try {
+    const queued = await sweepConsults(store, new Date(), loggerFor(loaded));
+    print(`E3 consult sweep: ${queued} ticket(s) away from their owner queued for a fresh look; a running server processes them now.`);
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('helpdesk-sync')
@@ -185,6 +197,10 @@ async function main(argv: string[]): Promise<void> {
     .description('escalated tickets resolved without outcome, root cause or missing documentation (E5)')
     .option('--json', 'print JSON')
     .action(gaps);
+  program
+    .command('sweep')
+    .description('run the scheduled jobs once: the E3 consult-window sweep')
+    .action(sweep);
   program
     .command('demo')
     .description('run the vendor sandboxes and helpdesk-sync, and play the user\'s scenarios')

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const httpUrl = z
@@ -220,6 +221,8 @@ export const policySchema = z.object({
     .prefault({}),
 });
 
+const cronExpression = z.string().refine((v) => cron.validate(v), 'expected a cron expression such as */15 * * * *');
+
 export const configSchema = z.object({
   server: z.object({
     port: wholeNumber().min(0, 'expected a port from 0 to 65535').max(65535, 'expected a port from 0 to 65535'),
@@ -253,6 +256,11 @@ export const configSchema = z.object({
     contentDedupeWindowMinutes: positiveInt,
   }),
   jiraIssues: jiraIssuesSchema,
+  /** node-cron schedules of the jobs the server runs (each also runnable once from the CLI). */
+  schedules: z.object({
+    /** E3: tickets whose consult window ran out go back to their owner. */
+    consultSweep: cronExpression,
+  }),
   policy: policySchema.prefault({}),
   connections: z.object({
     freshdesk: z.array(freshdeskConnectionSchema),

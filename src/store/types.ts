@@ -188,6 +188,12 @@ export interface Store {
     sinceIso: string,
   ): Promise<Array<{ id: string; subject: string; createdAt: string; url: string }>>;
 
+  /**
+   * E3's sweep: open tickets whose recorded owner is not their current assignee (with a
+   * reviewer, or unassigned at a group), from the kept snapshots.
+   */
+  listTicketsAwayFromOwner(): Promise<EntityRef[]>;
+
   // Ticket-to-Jira links.
   getLinkByTicket(ticket: EntityRef): Promise<TicketLink | null>;
   getLinkByIssue(jiraConnectionId: string, issueId: string): Promise<TicketLink | null>;

@@ -1,5 +1,7 @@
 import { FreshdeskAgent, ZendeskAgent } from '../../src/sandbox/demo/actors';
 import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../../src/sandbox/seed-people';
+import { createLogger } from '../../src/logging/logger';
+import { sweepConsults } from '../../src/sync/sweeps';
 import { settled, startStack, type Stack } from './stack';
 
 /**
@@ -111,5 +113,44 @@ describe('Zendesk handoff in warn mode (seed 003, H2)', () => {
     expect(h2.map((d) => d.verdict)).toEqual(['violation']);
     const notes = stack.sandboxes.zendesk.comments(t.id).filter((c) => c.authorId === ZENDESK_AGENTS.integration.id && !c.public);
     expect(notes.filter((n) => n.plainBody.includes('rule H2'))).toHaveLength(1);
+  });
+});
+
+describe('E3 consult window, swept on a schedule', () => {
+  let stack: Stack;
+
+  // 0.0005 hours: the window runs out 1.8 s after the consult starts.
+  beforeAll(async () => {
+    stack = await startStack('policy:\n  consultWindowHours: 0.0005\n');
+  });
+  afterAll(async () => stack.stop());
+
+  it('a consult nobody answers goes back to the owner when the sweep runs after the window', async () => {
+    const sam = new FreshdeskAgent(stack.sandboxes.urls.freshdesk, samOrtiz.apiKey);
+    const t = await sam.createTicket({ email: FRESHDESK_REQUESTERS.ana.email, subject: 'Is the EU region affected?', description: '<p>Question</p>', priority: 2, status: 2, group_id: FRESHDESK_GROUPS.clientSuccess.id });
+    await sam.update(t.id, { responder_id: samOrtiz.id });
+    await settled(stack);
+    await sam.update(t.id, { group_id: FRESHDESK_GROUPS.experts.id, responder_id: heather.id });
+    await settled(stack);
+    // Still within the window: the sweep queues it, the engine leaves it with Heather.
+    const logger = createLogger({ level: 'silent' });
+    expect(await sweepConsults(stack.service.store, new Date(), logger)).toBe(1);
+    stack.service.worker.wake();
+    await settled(stack);
+    expect(stack.sandboxes.freshdesk.ticket(t.id)?.responderId).toBe(heather.id);
+
+    // The sandbox's updated_at runs up to a few seconds ahead when changes come within one
+    // second (it never repeats a second), and the consult starts at that time: wait past it.
+    await new Promise((r) => setTimeout(r, 5_000));
+    // Sweeps close together queue a ticket once; this one is the next scheduled run.
+    expect(await sweepConsults(stack.service.store, new Date(), logger)).toBe(0);
+    expect(await sweepConsults(stack.service.store, new Date(), logger, 0)).toBe(1);
+    stack.service.worker.wake();
+    await settled(stack);
+    expect(stack.sandboxes.freshdesk.ticket(t.id)).toMatchObject({ responderId: samOrtiz.id, groupId: FRESHDESK_GROUPS.clientSuccess.id });
+    const e3 = await stack.service.store.listDecisions({ ticket: { vendor: 'freshdesk', connectionId: 'default', id: String(t.id) }, ruleId: 'E3' });
+    expect(e3.some((d) => d.verdict === 'corrected' && /window/i.test(d.summary))).toBe(true);
+    // Back with its owner: nothing left to sweep.
+    expect(await stack.service.store.listTicketsAwayFromOwner()).toEqual([]);
   });
 });

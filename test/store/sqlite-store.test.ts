@@ -514,3 +514,21 @@ describe('SqliteStore: recentTicketsOfRequester (T4)', () => {
     await store.close();
   });
 });
+
+describe('SqliteStore: listTicketsAwayFromOwner (E3 sweep)', () => {
+  it('lists open tickets whose current assignee is not their owner', async () => {
+    const store = new SqliteStore(':memory:');
+    const at = new Date('2025-01-08T10:00:00Z');
+    const put = async (id: string, assigneeId: string | null, status: string, ownerId: string) => {
+      const ref = { vendor: 'freshdesk' as const, connectionId: 'default', id };
+      await store.saveSnapshot({ ref, data: { id, assigneeId, status }, vendorUpdatedAt: null, savedAt: at, deleted: false });
+      await store.setOwner({ ticket: ref, ownerId, ownerGroupId: null, since: at, claimedAt: at });
+    };
+    await put('1', '501', 'open', '221'); // with an SME
+    await put('2', '221', 'open', '221'); // with its owner
+    await put('3', null, 'pending', '221'); // at a group, nobody assigned
+    await put('4', '501', 'resolved', '221'); // resolved: nothing to return
+    expect((await store.listTicketsAwayFromOwner()).map((r) => r.id)).toEqual(['1', '3']);
+    await store.close();
+  });
+});

@@ -341,6 +341,20 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: str(r.id), subject: str(r.subject ?? ''), createdAt: str(r.created_at), url: str(r.url ?? '') }));
   }
 
+  async listTicketsAwayFromOwner(): Promise<EntityRef[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT o.vendor, o.connection_id, o.ticket_id FROM ticket_owners o
+         JOIN entity_snapshots s ON s.vendor = o.vendor AND s.connection_id = o.connection_id AND s.entity_id = o.ticket_id
+         WHERE s.deleted = 0
+           AND json_extract(s.data, '$.status') NOT IN ('resolved', 'closed')
+           AND COALESCE(json_extract(s.data, '$.assigneeId'), '') <> o.owner_id
+         ORDER BY o.vendor, o.connection_id, o.ticket_id`,
+      )
+      .all() as Row[];
+    return rows.map((r) => refOf(r));
+  }
+
   // ---- links
 
   async getLinkByTicket(t: EntityRef): Promise<TicketLink | null> {
