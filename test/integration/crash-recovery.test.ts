@@ -42,6 +42,9 @@ async function startFakeZendesk(): Promise<FakeZendesk> {
       return;
     }
     res.setHeader('Content-Type', 'application/json');
+    // Writes the policy engine makes (T4 sees three tickets of one requester with one subject).
+    if (req.method === 'PUT' && /\/tags\.json/.test(req.url ?? '')) return res.end(JSON.stringify({ tags: ['mobile', 'login', 'possible-duplicate'] }));
+    if (req.method === 'PUT') return res.end(JSON.stringify(fixture('zendesk/api/update-private-note.json')));
     if (show?.[1]) return res.end(JSON.stringify(ticketBody(show[1])));
     if (comments) return res.end(JSON.stringify(fixture('zendesk/api/ticket-comments.json')));
     res.statusCode = 404;
@@ -77,13 +80,13 @@ function startServer(env: Record<string, string | undefined>): Promise<{ child: 
   });
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string | (() => Promise<string>), ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${typeof what === 'string' ? what : await what()}`);
 }
 
 async function postSigned(port: number, body: string): Promise<number> {
@@ -153,7 +156,10 @@ describe('kill -9 of the server', () => {
     await until(() => TICKETS.every((id) => (fake.fetched.get(id) ?? 0) >= 1) && fake.held.length === 0, 'every ticket to be fetched');
     const store = new SqliteStore(db);
     try {
-      await until(async () => (await store.inboxCounts()).done === 6, 'all six events done');
+      await until(
+        async () => (await store.inboxCounts()).done === 6,
+        async () => `all six events done; inbox ${JSON.stringify(await store.inboxCounts())}, errors: ${(await store.listEvents({})).map((e) => e.lastError ?? '-').join(' | ')}`,
+      );
       expect(await store.inboxCounts()).toEqual({ pending: 0, processing: 0, done: 6, dead: 0 });
       for (const id of TICKETS) {
         const snap = await store.getSnapshot({ vendor: 'zendesk', connectionId: 'default', id });
