@@ -21,6 +21,24 @@ const DESCRIPTION =
   '<p>Invoice export stops after a minute.</p><p><b>Steps to reproduce:</b><br>1. Billing<br>2. Export as PDF</p>' +
   '<p><b>Impact:</b> finance cannot send invoices</p><p><b>Environment:</b> production EU, Chrome 131</p>';
 
+// Distinct problems: the same requester with similar subjects would rightly be flagged as
+// possible duplicates (T4), which is not the happy path this figure is about.
+const SUBJECTS = [
+  'Invoice export times out',
+  'Dashboard shows yesterday twice',
+  'Password reset mail never arrives',
+  'Meter readings rounded wrongly',
+  'CSV import rejects semicolons',
+  'Mobile app crashes on login',
+  'Tariff change not applied',
+  'Report PDF missing logo',
+  'Alerts sent to removed users',
+  'Search ignores accented names',
+  'Weekly summary arrives empty',
+  'API token page loops',
+];
+const subjectFor = (vendor: string, n: number) => `${SUBJECTS[n % SUBJECTS.length]} (${vendor} run ${n})`;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function quiet(s: Sandboxes, service: { store: { inboxCounts(): Promise<{ pending: number; processing: number }> } }): Promise<void> {
@@ -66,7 +84,7 @@ async function main(): Promise<void> {
   const raiseFreshdesk = (n: number) =>
     sam.createTicket({
       email: FRESHDESK_REQUESTERS.ana.email,
-      subject: `Export fails, run ${n}`,
+      subject: subjectFor('fd', n),
       description: DESCRIPTION,
       priority: 3,
       status: 2,
@@ -76,7 +94,7 @@ async function main(): Promise<void> {
     });
   const raiseZendesk = (n: number) =>
     dana.createTicket({
-      subject: `Dashboard empty, run ${n}`,
+      subject: subjectFor('zd', n),
       comment: { html_body: DESCRIPTION, public: true },
       requester: { name: ZENDESK_REQUESTERS.maria.name, email: ZENDESK_REQUESTERS.maria.email },
       group_id: ZENDESK_GROUPS.aegentTier1.id,
