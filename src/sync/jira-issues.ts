@@ -11,6 +11,7 @@ import { isVendorApiError } from '../vendors/core/errors';
 import type { HelpdeskClient, JiraClientApi } from '../vendors/types';
 import type { VendorClients } from './clients';
 import { PermanentEventError, type TicketHandler } from './processor';
+import { runOnce } from './run-once';
 
 export interface JiraIssueDeps {
   store: Store;
@@ -151,7 +152,7 @@ export class JiraIssueHandler implements TicketHandler {
     const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
     const jira = this.jira();
     const url = `${this.jiraBaseUrl(key)}`;
-    await this.once(`J4:remote-link:${ticketGlobalId(ticket)}`, ref, async () => {
+    await runOnce(this.deps.store, `J4:remote-link:${ticketGlobalId(ticket)}`, { ticket: ref, kind: 'J4:remote-link', at: () => this.now() }, async () => {
       await jira.addRemoteLink(key, this.remoteLink(ticket));
     });
     await this.noteAndKey(ticket, link, url, logger);
@@ -217,7 +218,7 @@ export class JiraIssueHandler implements TicketHandler {
     const key = link.issueKey as string;
     const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
     const jira = this.jira();
-    await this.once(`J5:follow-up:${key}:${arrived.join(',')}`, ref, async () => {
+    await runOnce(this.deps.store, `J5:follow-up:${key}:${arrived.join(',')}`, { ticket: ref, kind: 'J5:follow-up', at: () => this.now() }, async () => {
       await jira.addComment(key, followUpComment(Object.fromEntries(arrived.map((n) => [n, sections[n]]))));
     });
     const still = missing.filter((name) => !sections[name]);
@@ -245,13 +246,6 @@ export class JiraIssueHandler implements TicketHandler {
     if (prior && now.getTime() - prior.at.getTime() < this.deps.config.createSettleSeconds * 1000) {
       throw new NoteInFlightError(`J4: another attempt is writing the note for ${key} on ${ticketRef(ticket)}; checking again later`);
     }
-  }
-
-  /** Runs a write once per key: recorded after it succeeds (a crash in between repeats it, at most once more). */
-  private async once(key: string, ref: EntityRef, write: () => Promise<void>): Promise<void> {
-    if (await this.deps.store.getExecutedAction(key)) return;
-    await write();
-    await this.deps.store.recordExecutedAction({ idempotencyKey: key, ticket: ref, kind: key.split(':').slice(0, 2).join(':'), result: null, at: this.now() });
   }
 
   private async decide(ref: EntityRef, ruleId: string, verdict: 'ok' | 'violation', summary: string, eventId: number, actions: unknown[]): Promise<void> {

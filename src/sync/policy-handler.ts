@@ -9,6 +9,7 @@ import { zendeskActorOf } from '../vendors/zendesk/webhook';
 import type { HelpdeskClient } from '../vendors/types';
 import type { VendorClients } from './clients';
 import { PermanentEventError, type TicketHandler } from './processor';
+import { runOnce } from './run-once';
 
 export interface PolicyHandlerDeps {
   store: Store;
@@ -136,16 +137,15 @@ export class PolicyHandler implements TicketHandler {
   }
 
   private async applyOnce(ticket: Ticket, ref: EntityRef, action: PolicyAction): Promise<void> {
-    const { store } = this.deps;
-    if (await store.getExecutedAction(action.idempotencyKey)) return;
-    const client = this.helpdesk(ticket);
-    if (action.kind === 'privateNote') {
-      await client.addPrivateNote(ticket.id, action.html);
-    } else {
+    await runOnce(this.deps.store, action.idempotencyKey, { ticket: ref, kind: `policy:${action.kind}`, at: () => this.now() }, async () => {
+      const client = this.helpdesk(ticket);
+      if (action.kind === 'privateNote') {
+        await client.addPrivateNote(ticket.id, action.html);
+        return;
+      }
       const patch = patchOf(action);
       if (patch) await client.updateTicket(ticket.id, patch);
-    }
-    await store.recordExecutedAction({ idempotencyKey: action.idempotencyKey, ticket: ref, kind: `policy:${action.kind}`, result: null, at: this.now() });
+    });
   }
 
   private helpdesk(ticket: Ticket): HelpdeskClient {

@@ -54,16 +54,20 @@ export function state(what: string, rules: string[], check: (world: DemoWorld, v
  * A state check that may take a moment to come true: helpdesk-sync acts after it has read the
  * change back, so writes it makes (a Jira issue, a note) are polled for, up to the patience.
  */
-export function eventually(what: string, rules: string[], check: (world: DemoWorld, vars: ScenarioVars) => CheckResult): Expectation<DemoWorld> {
+export function eventually(
+  what: string,
+  rules: string[],
+  check: (world: DemoWorld, vars: ScenarioVars) => CheckResult | Promise<CheckResult>,
+): Expectation<DemoWorld> {
   return {
     what,
     rules,
     check: async (world, vars) => {
       const deadline = Date.now() + world.patienceMs;
-      let last = check(world, vars);
+      let last = await check(world, vars);
       while (!last.ok && Date.now() < deadline) {
         await sleep(25);
-        last = check(world, vars);
+        last = await check(world, vars);
       }
       return last;
     },

@@ -2,28 +2,10 @@ import type { Decision } from '../../store/types';
 import { countRoundTrips } from '../../policy';
 import { FRESHDESK_AGENTS, ZENDESK_AGENTS } from '../seed-people';
 import type { DemoWorld } from './demo-world';
+import { eventually } from './expect';
 import { fail, num, ok, type CheckResult, type Expectation, type ScenarioVars } from './scenario';
 
 type Helpdesk = 'freshdesk' | 'zendesk';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls an async check until it passes or the world's patience runs out. */
-function eventuallyAsync(what: string, rules: string[], check: (w: DemoWorld, v: ScenarioVars) => Promise<CheckResult>): Expectation<DemoWorld> {
-  return {
-    what,
-    rules,
-    check: async (world, vars) => {
-      const deadline = Date.now() + world.patienceMs;
-      let last = await check(world, vars);
-      while (!last.ok && Date.now() < deadline) {
-        await sleep(25);
-        last = await check(world, vars);
-      }
-      return last;
-    },
-  };
-}
 
 const ref = (vendor: Helpdesk, vars: ScenarioVars, idVar: string) => ({ vendor, connectionId: 'default', id: String(num(vars, idVar)) });
 
@@ -33,7 +15,7 @@ const ref = (vendor: Helpdesk, vars: ScenarioVars, idVar: string) => ({ vendor, 
  * at the vendor as well, with correctedAtVendor.
  */
 export function decided(vendor: Helpdesk, idVar: string, ruleId: string, verdict: Decision['verdict'], what: string, mentions?: string): Expectation<DemoWorld> {
-  return eventuallyAsync(what, [ruleId], async (w, v) => {
+  return eventually(what, [ruleId], async (w, v) => {
     const decisions = await w.store.listDecisions({ ticket: ref(vendor, v, idVar), ruleId });
     const hit = decisions.find((d) => d.verdict === verdict && (!mentions || d.summary.includes(mentions)));
     if (hit) return ok(hit.summary);
@@ -56,7 +38,7 @@ export function noFault(vendor: Helpdesk, idVar: string, ruleId: string, what: s
 
 /** E1: the recorded owner is this agent. */
 export function ownerIs(vendor: Helpdesk, idVar: string, agentId: number, name: string): Expectation<DemoWorld> {
-  return eventuallyAsync(`${name} recorded as the owner`, ['E1'], async (w, v) => {
+  return eventually(`${name} recorded as the owner`, ['E1'], async (w, v) => {
     const owner = await w.store.getOwner(ref(vendor, v, idVar));
     return owner?.ownerId === String(agentId) ? ok() : fail(`owner is ${owner?.ownerId ?? 'not recorded'}, expected ${name} (${agentId})`);
   });
@@ -64,7 +46,7 @@ export function ownerIs(vendor: Helpdesk, idVar: string, agentId: number, name: 
 
 /** H5: the trail counts this many round trips. */
 export function roundTrips(vendor: Helpdesk, idVar: string, expected: number): Expectation<DemoWorld> {
-  return eventuallyAsync(`the handoff trail shows ${expected} round trip(s)`, ['H5'], async (w, v) => {
+  return eventually(`the handoff trail shows ${expected} round trip(s)`, ['H5'], async (w, v) => {
     const n = countRoundTrips(await w.store.listHandoffs(ref(vendor, v, idVar)));
     return n === expected ? ok() : fail(`${n} round trip(s) on the trail`);
   });
@@ -72,7 +54,7 @@ export function roundTrips(vendor: Helpdesk, idVar: string, expected: number): E
 
 /** A private note by helpdesk-sync on the ticket that cites the rule and says the given words. */
 export function policyNote(vendor: Helpdesk, idVar: string, ruleId: string, words: string): Expectation<DemoWorld> {
-  return eventuallyAsync(`helpdesk-sync left a private note citing ${ruleId}`, [ruleId], async (w, v) => {
+  return eventually(`helpdesk-sync left a private note citing ${ruleId}`, [ruleId], async (w, v) => {
     const id = num(v, idVar);
     const bodies =
       vendor === 'zendesk'
@@ -84,6 +66,4 @@ export function policyNote(vendor: Helpdesk, idVar: string, ruleId: string, word
 }
 
 /** A correction as the vendor shows it: polled until the ticket holds the expected state. */
-export function correctedAtVendor(what: string, rules: string[], check: (w: DemoWorld, v: ScenarioVars) => CheckResult): Expectation<DemoWorld> {
-  return eventuallyAsync(what, rules, async (w, v) => check(w, v));
-}
+export const correctedAtVendor = eventually;
