@@ -164,6 +164,11 @@ export interface Store {
    */
   claimNext(workerId: string, now: Date, leaseMs: number): Promise<InboxEvent | null>;
   complete(eventId: number, workerId: string, now: Date): Promise<void>;
+  /**
+   * Marks done the pending events of the same entity that arrived before `fetchedAfter`: the
+   * fetch that processed `eventId` started later, so it already saw their changes. Returns how many.
+   */
+  coalesce(eventId: number, fetchedAfter: Date, now: Date): Promise<number>;
   /** Failed attempt: back to pending, runnable at retryAt. */
   fail(eventId: number, workerId: string, error: string, retryAt: Date): Promise<void>;
   /** Gave up: out of the inbox into the dead letters, with the last error. */

@@ -125,9 +125,13 @@ export class Worker {
   private async runOne(event: InboxEvent): Promise<void> {
     const ticketId = event.entityKey.split(':')[1];
     const log = this.logger.child({ vendor: event.vendor, connection: event.connectionId, ticketId, eventId: event.id, eventType: event.eventType });
+    // Events of this ticket that arrived before the fetch below starts are covered by it.
+    const fetchStartedAt = this.now();
     try {
       const outcome = await this.processor.process(event, log);
       await this.store.complete(event.id, this.id, this.now());
+      const merged = await this.store.coalesce(event.id, fetchStartedAt, this.now());
+      if (merged > 0) log.debug('later events of the ticket were covered by this fetch', { merged });
       if (outcome === 'deleted') log.info('entity deleted at the vendor; kept as deleted');
     } catch (err) {
       const message = describe(err);

@@ -532,3 +532,27 @@ describe('SqliteStore: listTicketsAwayFromOwner (E3 sweep)', () => {
     await store.close();
   });
 });
+
+describe('SqliteStore: coalesce', () => {
+  it('marks done only the pending events of the same entity that arrived before the fetch', async () => {
+    const store = new SqliteStore(':memory:');
+    const ev = (entityKey: string, key: string, at: string) =>
+      store.enqueue({ vendor: 'zendesk', connectionId: 'default', entityKey, dedupeKey: key, dedupeWindowMs: null, eventType: 'ticket.comment_added', source: 'webhook', payload: {}, headers: {}, receivedAt: new Date(at) });
+    const a1 = await ev('ticket:1', 'a1', '2025-01-08T10:00:00Z');
+    await ev('ticket:1', 'a2', '2025-01-08T10:00:01Z');
+    await ev('ticket:1', 'a3', '2025-01-08T10:00:09Z');
+    await ev('ticket:2', 'b1', '2025-01-08T10:00:01Z');
+    const claimed = await store.claimNext('w', new Date('2025-01-08T10:00:05Z'), 60_000);
+    expect(claimed?.id).toBe(a1.eventId);
+    await store.complete(a1.eventId, 'w', new Date('2025-01-08T10:00:06Z'));
+    expect(await store.coalesce(a1.eventId, new Date('2025-01-08T10:00:05Z'), new Date('2025-01-08T10:00:06Z'))).toBe(1);
+    const events = await store.listEvents({});
+    expect(events.map((e) => [e.dedupeKey, e.status])).toEqual([
+      ['a1', 'done'],
+      ['a2', 'done'],
+      ['a3', 'pending'],
+      ['b1', 'pending'],
+    ]);
+    await store.close();
+  });
+});

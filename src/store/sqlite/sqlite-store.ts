@@ -206,6 +206,17 @@ export class SqliteStore implements Store {
       .run(ms(now), eventId, workerId);
   }
 
+  async coalesce(eventId: number, fetchedAfter: Date, now: Date): Promise<number> {
+    const r = this.db
+      .prepare(
+        `UPDATE inbox_events SET status = 'done', processed_at = ?, last_error = NULL
+         WHERE status = 'pending' AND id <> ? AND received_at <= ?
+           AND (vendor, connection_id, entity_key) = (SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = ?)`,
+      )
+      .run(ms(now), eventId, ms(fetchedAfter), eventId);
+    return r.changes;
+  }
+
   async fail(eventId: number, workerId: string, error: string, retryAt: Date): Promise<void> {
     this.db
       .prepare(
