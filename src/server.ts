@@ -18,6 +18,7 @@ export interface RunningService {
   server: Server;
   store: Store;
   worker: Worker;
+  clients: VendorClients;
   logger: Logger;
   port: number;
   url: string;
@@ -103,5 +104,5 @@ export async function startService(loaded: LoadedConfig, options: { logger?: Log
     })();
     return stopping;
   };
-  return { server, store, worker, logger, port, url: `http://127.0.0.1:${port}`, stop };
+  return { server, store, worker, clients, logger, port, url: `http://127.0.0.1:${port}`, stop };
 }

@@ -64,6 +64,8 @@ export interface Ticket {
   priority: CanonicalPriority | null;
   type: string | null;
   groupId: string | null;
+  /** The group's name, where the worker knows it (looked up once, cached). */
+  groupName?: string | null;
   assigneeId: string | null;
   /** The assignee as a person, where the vendor's answer named them. */
   assignee?: Person | null;

@@ -271,7 +271,7 @@ function ticketTable(ticket: Ticket): AdfNode {
     row('Status', `${ticket.status} (${VENDOR_NAMES[ticket.vendor]} status: ${singleLine(ticket.vendorStatus)})`),
     row('Priority', orNotSet(ticket.priority)),
     row('Type', orNotSet(ticket.type)),
-    row('Group', orNotSet(ticket.groupId)),
+    row('Group', ticket.groupName && ticket.groupId ? `${ticket.groupName} (${ticket.groupId})` : orNotSet(ticket.groupId)),
     row('Tags', ticket.tags.length > 0 ? singleLine(ticket.tags.join(', ')) : em('none')),
     row('Custom fields', ...(fields.length > 0 ? lines(fields.join('\n')) : [em('none')])),
     row('Created', formatTime(ticket.createdAt)),

@@ -13,6 +13,7 @@ export class VendorClients {
   private readonly helpdesks = new Map<string, HelpdeskClient>();
   private readonly jiras = new Map<string, JiraClientApi>();
   private readonly jiraUrls = new Map<string, string>();
+  private readonly groupCache = new Map<string, { at: number; names: Map<string, string> }>();
 
   constructor(connections: ResolvedConnection[], config: Config, logger: Logger) {
     const retry: RetryPolicy = {
@@ -50,6 +51,26 @@ export class VendorClients {
 
   jira(connectionId: string): JiraClientApi | undefined {
     return this.jiras.get(connectionId);
+  }
+
+  /**
+   * Group names of a helpdesk connection, read once and kept for ten minutes: notes and Jira
+   * issues name "App Support" rather than 43000612002, at one call per connection per ten
+   * minutes. An error leaves names out rather than failing the event.
+   */
+  async groupNames(vendor: 'freshdesk' | 'zendesk', connectionId: string, now = Date.now()): Promise<Map<string, string>> {
+    const key = `${vendor}/${connectionId}`;
+    const cached = this.groupCache.get(key);
+    if (cached && now - cached.at < 10 * 60_000) return cached.names;
+    const client = this.helpdesk(vendor, connectionId);
+    if (!client) return new Map();
+    try {
+      const names = new Map((await client.listGroups()).map((g) => [g.id, g.name]));
+      this.groupCache.set(key, { at: now, names });
+      return names;
+    } catch {
+      return cached?.names ?? new Map();
+    }
   }
 
   /** Where a person opens an issue: <site>/browse/<key>. */

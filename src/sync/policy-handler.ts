@@ -103,7 +103,10 @@ export class PolicyHandler implements TicketHandler {
       settings,
       actorId: this.actorOf(event, ticket, changes),
       now,
-      directory: { people: this.people.learn(ticket, previous) },
+      directory: {
+        people: this.people.learn(ticket, previous),
+        groups: Object.fromEntries(await this.deps.clients.groupNames(ticket.vendor, ticket.connectionId)),
+      },
       recentTicketsOfRequester: recent,
     });
     if (result.echo) {

@@ -73,6 +73,7 @@ export class EventProcessor {
       if (isVendorApiError(err) && err.notFound && /delet|spam|merg/i.test(event.eventType)) return this.markDeleted(ref, previous);
       throw err;
     }
+    if (ticket.groupId) ticket = { ...ticket, groupName: (await this.deps.clients.groupNames(vendor, event.connectionId)).get(ticket.groupId) ?? null };
     const changes = diffTicket(previous, ticket);
     for (const handler of this.deps.ticketHandlers ?? []) {
       await handler.handle({ event, ticket, previous, changes, logger });

@@ -11,6 +11,8 @@ export interface HelpdeskClient {
    */
   addPrivateNote(ticketId: string, bodyHtml: string, also?: NoteAlso): Promise<{ id: string }>;
   updateTicket(ticketId: string, patch: TicketPatch): Promise<void>;
+  /** Every group with its name. */
+  listGroups(): Promise<Array<{ id: string; name: string }>>;
 }
 
 export interface NoteAlso {

@@ -81,7 +81,12 @@ function zendeskApi(times = 1): nock.Scope {
     .get('/api/v2/tickets/5158/comments.json')
     .query({ 'page[size]': '100', include: 'users' })
     .times(times)
-    .reply(200, fixture('zendesk/api/ticket-comments.json') as nock.Body);
+    .reply(200, fixture('zendesk/api/ticket-comments.json') as nock.Body)
+    // Group names, read once per process and cached.
+    .get('/api/v2/groups.json')
+    .query(true)
+    .optionally()
+    .reply(200, fixture('zendesk/api/groups.json') as nock.Body);
 }
 
 function jiraApi(): nock.Scope {
@@ -106,7 +111,11 @@ function freshdeskApi(): nock.Scope {
     .reply(200, fixture('freshdesk/api/conversations-4821-page2.json') as nock.Body)
     .get(/\/api\/v2\/agents\/\d+/)
     .times(2)
-    .reply(200, (uri) => fixture(`freshdesk/api/agent-${uri.split('/').pop()}.json`) as nock.Body);
+    .reply(200, (uri) => fixture(`freshdesk/api/agent-${uri.split('/').pop()}.json`) as nock.Body)
+    .get('/api/v2/groups')
+    .query(true)
+    .optionally()
+    .reply(200, [{ id: 43000612345, name: 'App Support', description: null, agent_ids: [], created_at: '2024-03-01T09:00:00Z', updated_at: '2024-03-01T09:00:00Z' }]);
 }
 
 beforeAll(() => {

@@ -15,6 +15,7 @@ import {
   type FreshdeskStatusMap,
 } from './mapper';
 import {
+  FreshdeskGroupListSchema,
   FreshdeskAgentSchema,
   FreshdeskCompanySchema,
   FreshdeskContactSchema,
@@ -169,6 +170,13 @@ export class FreshdeskClient implements HelpdeskClient {
       since = window.lastUpdatedAt;
       seen = new Set([...seen].filter((key) => key.endsWith(`@${since}`)));
     }
+  }
+
+  /** Every group with its name (for notes and the Jira issue: "App Support", not an id). */
+  async listGroups(): Promise<Array<{ id: string; name: string }>> {
+    const first = withQuery(`${API}/groups`, { per_page: PER_PAGE, page: 1 });
+    const groups = await collect(paginate(first, (url) => this.page('listGroups', url, FreshdeskGroupListSchema)));
+    return groups.map((g) => ({ id: String(g.id), name: g.name }));
   }
 
   async getContact(contactId: string): Promise<Person> {

@@ -113,6 +113,9 @@ export type FreshdeskAgent = z.infer<typeof FreshdeskAgentSchema>;
  * errors carry `code` and `message` instead. Every part is optional: an error body is read,
  * never required.
  */
+export const FreshdeskGroupSchema = z.looseObject({ id, name: z.string() });
+export const FreshdeskGroupListSchema = z.array(FreshdeskGroupSchema);
+
 export const FreshdeskErrorSchema = z.looseObject({
   description: z.string().optional(),
   message: z.string().optional(),
