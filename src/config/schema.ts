@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { POLICY_RULE_IDS, type PolicyRuleId } from '../domain/rules';
 
 const httpUrl = z
   .string()
@@ -130,8 +131,7 @@ export const jiraIssuesSchema = z.object({
 const idValue = z.union([z.string().trim().min(1), z.number().int()]).transform(String);
 const idList = z.array(idValue).default([]);
 
-export const POLICY_RULE_IDS = ['T1', 'T2', 'T3', 'T4', 'E1', 'E2', 'E3', 'E4', 'E5', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6'] as const;
-export type PolicyRuleId = (typeof POLICY_RULE_IDS)[number];
+export { POLICY_RULE_IDS, type PolicyRuleId } from '../domain/rules';
 
 /** enforce: correct and note; warn: note and record a violation; off: the rule is not evaluated. */
 const ruleMode = z.enum(['enforce', 'warn', 'off']);
@@ -221,6 +221,54 @@ export const policySchema = z.object({
     .prefault({}),
 });
 
+const canonicalStatus = z.enum(['open', 'pending', 'in_progress', 'on_hold', 'resolved', 'closed']);
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+/**
+ * Rules M1-M6: what flows between a ticket and its Jira issue once they are linked. Status
+ * names are Jira's own; they are matched case-insensitively.
+ */
+export const mirrorSchema = z.object({
+  enabled: bool.default(true),
+  /**
+   * M2: a Jira status (by name) to the linked ticket's status, per helpdesk connection
+   * (`<vendor>/<id>`), over the defaults for the canonical statuses. A status not listed
+   * gets its note but leaves the ticket's status alone.
+   */
+  statusMap: z
+    .record(z.string().regex(/^(freshdesk|zendesk)\/[a-z0-9][a-z0-9_-]{0,62}$/, 'expected <vendor>/<connection id>, e.g. zendesk/default'), z.record(z.string(), canonicalStatus))
+    .default({}),
+  /** M2: Jira statuses (by name, or by status category key `done`) that return the ticket to its owner. */
+  doneStatuses: z.array(z.string()).default(['Done', 'Resolved', 'Completed', 'Closed']),
+  /** M2: also resolve the ticket for the owner when Jira is done (off: open, ready to confirm). */
+  resolveTicketOnDone: bool.default(false),
+  /** M4: a reopened ticket moves its issue to the first of these a transition leads to. */
+  reopenStatuses: z.array(z.string().min(1)).min(1).default(['Work in progress', 'In Progress']),
+  /** Which side owns each field when both changed; the losing write is recorded, not applied. */
+  ownership: z
+    .object({
+      status: z.enum(['jira', 'helpdesk']).default('jira'),
+      priority: z.enum(['jira', 'helpdesk']).default('helpdesk'),
+    })
+    .prefault({}),
+  /** M3: mirror private notes too (public replies always go). */
+  mirrorPrivateNotes: bool.default(true),
+  /** M5: Jira account ids helpdesk-sync writes as; their comments and changes are our own echo. */
+  jiraIntegrationAccountIds: idList,
+});
+
+/** The scheduled sync jobs (M6). */
+export const jobsSchema = z.object({
+  /** A job's lock expires after this long, so a dead holder frees it. */
+  lockTtlSeconds: positiveInt.default(600),
+  /** Polls re-read this far back: Jira search and Zendesk's export lag behind writes. */
+  pollOverlapSeconds: wholeNumber().min(0).default(120),
+  /** Where the first poll of a connection starts, counted back from now. */
+  firstPollLookbackMinutes: positiveInt.default(60),
+  /** Backfill stops queueing while this many of its events wait, so live events go first. */
+  backfillMaxPending: positiveInt.default(500),
+});
+
 const cronExpression = z.string().refine((v) => cron.validate(v), 'expected a cron expression such as */15 * * * *');
 
 export const configSchema = z.object({
@@ -260,7 +308,13 @@ export const configSchema = z.object({
   schedules: z.object({
     /** E3: tickets whose consult window ran out go back to their owner. */
     consultSweep: cronExpression,
+    /** M6: incremental changes of every connection, from stored cursors. */
+    poll: cronExpression.default('* * * * *'),
+    /** M6: every linked pair compared on both sides; drift repaired or reported. */
+    reconcile: cronExpression.default('0 * * * *'),
   }),
+  jobs: jobsSchema.prefault({}),
+  mirror: mirrorSchema.prefault({}),
   policy: policySchema.prefault({}),
   connections: z.object({
     freshdesk: z.array(freshdeskConnectionSchema),
@@ -272,6 +326,8 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 export type JiraIssuesConfig = z.infer<typeof jiraIssuesSchema>;
 export type PolicyConfig = z.infer<typeof policySchema>;
+export type MirrorConfig = z.infer<typeof mirrorSchema>;
+export type JobsConfig = z.infer<typeof jobsSchema>;
 export type ConnectionRolesConfig = z.infer<typeof connectionRolesSchema>;
 export type FreshdeskConnectionConfig = z.infer<typeof freshdeskConnectionSchema>;
 export type ZendeskConnectionConfig = z.infer<typeof zendeskConnectionSchema>;

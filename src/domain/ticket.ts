@@ -94,6 +94,20 @@ export interface JiraIssue {
   resolution: string | null;
   created: string;
   updated: string;
+  /** Every comment, oldest first (M1 mirrors the new ones). */
+  comments: JiraComment[];
+}
+
+export interface JiraComment {
+  id: string;
+  authorAccountId: string | null;
+  authorName: string | null;
+  /** The ADF body as plain text. */
+  bodyText: string;
+  /** false for a Jira Service Management internal comment; true otherwise (Jira Software has no such split). */
+  public: boolean;
+  created: string;
+  updated: string;
 }
 
 /** A change of a helpdesk ticket the vendor client can apply. Absent keys are untouched. */

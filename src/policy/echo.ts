@@ -1,7 +1,7 @@
 import type { TicketComment } from '../domain/ticket';
 import type { ConnectionRoles, PolicyAction } from './types';
 import type { Decision } from '../store/types';
-import { NOTE_SIGNATURE } from './notes';
+import { isSigned } from '../domain/rules';
 
 /**
  * M5: a comment helpdesk-sync wrote itself: by its API user, or a private note carrying the
@@ -9,7 +9,7 @@ import { NOTE_SIGNATURE } from './notes';
  */
 export function isOwnComment(comment: TicketComment, roles: ConnectionRoles | null): boolean {
   if (comment.authorId !== null && roles?.integrationUserIds.has(comment.authorId)) return true;
-  return !comment.public && comment.bodyText.includes(NOTE_SIGNATURE);
+  return !comment.public && isSigned(comment.bodyText);
 }
 
 const ACTION_KINDS = new Set<string>(['privateNote', 'reassign', 'clearAssignee', 'setOrganisation', 'addTag', 'removeTag', 'setPriority']);

@@ -1,3 +1,4 @@
+import { signNote } from '../domain/rules';
 import { escapeHtml } from '../jira/notes';
 import type { PolicyRuleId } from './types';
 
@@ -6,12 +7,12 @@ import type { PolicyRuleId } from './types';
  * agent knows. Every note ends with the signature line, so helpdesk-sync recognises its own
  * notes when they come back (M5), as the J4/J5 notes do.
  */
-export const NOTE_SIGNATURE = 'helpdesk-sync · rule';
+export { SIGNATURE as NOTE_SIGNATURE } from '../domain/rules';
 
 const e = escapeHtml;
 
 function signed(rule: PolicyRuleId, html: string): string {
-  return `${html}<p><i>${NOTE_SIGNATURE} ${rule}</i></p>`;
+  return signNote(html, rule);
 }
 
 function note(rule: PolicyRuleId, ...paragraphs: string[]): string {

@@ -7,7 +7,8 @@ import type { EntityRef, Vendor } from '../domain/ticket';
  */
 
 export type InboxStatus = 'pending' | 'processing' | 'done' | 'dead';
-export type EventSource = 'webhook' | 'poll' | 'replay';
+/** backfill events wait behind every live one (webhook, poll) that is runnable. */
+export type EventSource = 'webhook' | 'poll' | 'replay' | 'backfill';
 
 export interface NewInboxEvent {
   vendor: Vendor;
@@ -135,13 +136,51 @@ export interface Decision {
   eventId: number | null;
 }
 
-/** An action run by the executor, keyed so a retry never repeats it. */
+/**
+ * The ledger: one row per write helpdesk-sync makes, keyed so a retry never repeats it. It says
+ * what was written (kind, rule), where (target: the ticket or Jira issue written to) and the
+ * vendor's id of the result (the note's or comment's id), so the write's echo is recognised
+ * when its webhook comes back (M5). `started` rows belong to a write whose outcome is not known
+ * yet (in flight, or its answer was lost): a retry looks for it at the vendor before writing.
+ */
 export interface ExecutedAction {
   idempotencyKey: string;
+  /** The helpdesk ticket the write is about (the pair's ticket for Jira writes). */
   ticket: EntityRef | null;
   kind: string;
   result: unknown;
   at: Date;
+  ruleId?: string | null;
+  target?: EntityRef | null;
+  resultId?: string | null;
+  state?: 'started' | 'done';
+}
+
+export interface LedgerFilter {
+  ticket?: EntityRef;
+  target?: EntityRef;
+  /** Only rows whose key starts with this. */
+  keyPrefix?: string;
+  since?: Date;
+  limit?: number;
+}
+
+export interface JobRun {
+  id: number;
+  job: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  outcome: 'running' | 'ok' | 'failed' | 'skipped';
+  /** seen, changed, enqueued, errors ... as the job counts them. */
+  summary: Record<string, number>;
+  error: string | null;
+  holder: string;
+}
+
+export interface CursorRow {
+  name: string;
+  value: string;
+  updatedAt: Date;
 }
 
 export interface StoreHealth {
@@ -225,11 +264,31 @@ export interface Store {
 
   // Executor bookkeeping.
   getExecutedAction(idempotencyKey: string): Promise<ExecutedAction | null>;
+  /** Inserts the row unless its key exists; true when inserted. */
   recordExecutedAction(action: ExecutedAction): Promise<boolean>;
+  /** A started write finished: state done, with the vendor's id of what it wrote. */
+  finishExecutedAction(idempotencyKey: string, done: { resultId: string | null; result: unknown; at: Date }): Promise<void>;
+  /** A started write that certainly did not happen (the vendor refused it): its key is free again. */
+  forgetExecutedAction(idempotencyKey: string): Promise<void>;
+  /** M5: the write of ours whose result is this vendor id on that connection (a note, a comment). */
+  findWriteByResult(vendor: Vendor, connectionId: string, resultId: string): Promise<ExecutedAction | null>;
+  listExecutedActions(filter: LedgerFilter): Promise<ExecutedAction[]>;
+
+  // Scheduled jobs: a lock per job with an expiry (a dead holder frees it), and their runs.
+  /** Takes the lock if free, expired, or already held by `holder`; true when held now. */
+  acquireLock(name: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
+  releaseLock(name: string, holder: string): Promise<void>;
+  startJobRun(job: string, holder: string, now: Date): Promise<number>;
+  finishJobRun(id: number, end: { outcome: JobRun['outcome']; summary: Record<string, number>; error: string | null }, now: Date): Promise<void>;
+  /** The newest run of each job. */
+  lastJobRuns(): Promise<JobRun[]>;
+  /** Pending events of one source (backfill waits while too many of its own are queued). */
+  countPending(source: EventSource): Promise<number>;
 
   // Sync cursors (polls).
   getCursor(name: string): Promise<string | null>;
   setCursor(name: string, value: string, now: Date): Promise<void>;
+  listCursors(): Promise<CursorRow[]>;
 }
 
 export function entityKeyOf(kind: 'ticket' | 'issue', id: string): string {

@@ -1,4 +1,5 @@
 import type { PolicyConfig } from '../config/schema';
+import { isPolicyRule } from '../domain/rules';
 import type { TicketChanges } from '../domain/diff';
 import type { EntityRef, Ticket, TicketPatch } from '../domain/ticket';
 import { auditDecisions, evaluate, isPolicyAction, resolveRoles } from '../policy';
@@ -36,11 +37,6 @@ function patchOf(action: PolicyAction): TicketPatch | null {
     case 'privateNote':
       return null;
   }
-}
-
-/** T1-T4, E1-E5, H1-H6: the decisions this handler plans (J rules belong to the Jira handler). */
-function isPolicyRule(ruleId: string): boolean {
-  return /^[TEH]\d$/.test(ruleId);
 }
 
 /**

@@ -145,6 +145,41 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       ALTER TABLE ticket_links ADD COLUMN missing_sections TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 3,
+    name: 'ledger of writes (target, result id, rule, state), job locks and runs',
+    sql: `
+      ALTER TABLE executed_actions ADD COLUMN rule_id TEXT;
+      ALTER TABLE executed_actions ADD COLUMN target_vendor TEXT;
+      ALTER TABLE executed_actions ADD COLUMN target_connection_id TEXT;
+      ALTER TABLE executed_actions ADD COLUMN target_id TEXT;
+      ALTER TABLE executed_actions ADD COLUMN result_id TEXT;
+      ALTER TABLE executed_actions ADD COLUMN state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('started','done'));
+      CREATE INDEX executed_actions_result ON executed_actions (target_vendor, target_connection_id, result_id) WHERE result_id IS NOT NULL;
+      CREATE INDEX executed_actions_ticket ON executed_actions (vendor, connection_id, ticket_id, at);
+      CREATE INDEX executed_actions_target ON executed_actions (target_vendor, target_connection_id, target_id, at);
+      CREATE INDEX inbox_pending_source ON inbox_events (source) WHERE status = 'pending';
+
+      CREATE TABLE job_locks (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        acquired_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        outcome TEXT NOT NULL DEFAULT 'running',
+        summary TEXT NOT NULL DEFAULT '{}',
+        error TEXT
+      );
+      CREATE INDEX job_runs_job ON job_runs (job, id);
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

@@ -20,6 +20,10 @@ import type {
   TicketLink,
   TicketOwner,
   Verdict,
+  CursorRow,
+  EventSource,
+  JobRun,
+  LedgerFilter,
 } from '../types';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations';
 
@@ -69,6 +73,20 @@ function toDeadLetter(row: Row): DeadLetter {
     error: str(row.error),
     deadAt: date(row.dead_at),
     replayedAt: dateOrNull(row.replayed_at),
+  };
+}
+
+function toExecuted(row: Row): ExecutedAction {
+  return {
+    idempotencyKey: str(row.idempotency_key),
+    ticket: row.vendor ? refOf(row) : null,
+    kind: str(row.kind),
+    result: JSON.parse(str(row.result)) as unknown,
+    at: date(row.at),
+    ruleId: strOrNull(row.rule_id),
+    target: row.target_vendor ? { vendor: row.target_vendor as Vendor, connectionId: str(row.target_connection_id), id: str(row.target_id) } : null,
+    resultId: strOrNull(row.result_id),
+    state: (row.state as ExecutedAction['state']) ?? 'done',
   };
 }
 
@@ -185,7 +203,7 @@ export class SqliteStore implements Store {
                WHERE p.vendor = e.vendor AND p.connection_id = e.connection_id AND p.entity_key = e.entity_key AND p.id <> e.id
                  AND ((p.id < e.id AND p.status IN ('pending','processing'))
                       OR (p.status = 'processing' AND p.locked_until >= @t)))
-           ORDER BY e.id LIMIT 1`,
+           ORDER BY e.source = 'backfill', e.id LIMIT 1`,
         )
         .get({ t }) as Row | undefined;
       if (!row) return null;
@@ -515,24 +533,120 @@ export class SqliteStore implements Store {
 
   async getExecutedAction(key: string): Promise<ExecutedAction | null> {
     const row = this.db.prepare('SELECT * FROM executed_actions WHERE idempotency_key = ?').get(key) as Row | undefined;
-    if (!row) return null;
-    return {
-      idempotencyKey: str(row.idempotency_key),
-      ticket: row.vendor ? refOf(row) : null,
-      kind: str(row.kind),
-      result: JSON.parse(str(row.result)) as unknown,
-      at: date(row.at),
-    };
+    return row ? toExecuted(row) : null;
   }
 
   async recordExecutedAction(a: ExecutedAction): Promise<boolean> {
     const r = this.db
       .prepare(
-        `INSERT INTO executed_actions (idempotency_key, vendor, connection_id, ticket_id, kind, result, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO executed_actions (idempotency_key, vendor, connection_id, ticket_id, kind, result, at, rule_id, target_vendor, target_connection_id, target_id, result_id, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .run(a.idempotencyKey, a.ticket?.vendor ?? null, a.ticket?.connectionId ?? null, a.ticket?.id ?? null, a.kind, JSON.stringify(a.result ?? null), ms(a.at));
+      .run(
+        a.idempotencyKey,
+        a.ticket?.vendor ?? null,
+        a.ticket?.connectionId ?? null,
+        a.ticket?.id ?? null,
+        a.kind,
+        JSON.stringify(a.result ?? null),
+        ms(a.at),
+        a.ruleId ?? null,
+        a.target?.vendor ?? null,
+        a.target?.connectionId ?? null,
+        a.target?.id ?? null,
+        a.resultId ?? null,
+        a.state ?? 'done',
+      );
     return r.changes === 1;
+  }
+
+  async finishExecutedAction(key: string, done: { resultId: string | null; result: unknown; at: Date }): Promise<void> {
+    this.db
+      .prepare(`UPDATE executed_actions SET state = 'done', result_id = ?, result = ?, at = ? WHERE idempotency_key = ?`)
+      .run(done.resultId, JSON.stringify(done.result ?? null), ms(done.at), key);
+  }
+
+  async forgetExecutedAction(key: string): Promise<void> {
+    this.db.prepare(`DELETE FROM executed_actions WHERE idempotency_key = ? AND state = 'started'`).run(key);
+  }
+
+  async findWriteByResult(vendor: Vendor, connectionId: string, resultId: string): Promise<ExecutedAction | null> {
+    const row = this.db
+      .prepare('SELECT * FROM executed_actions WHERE target_vendor = ? AND target_connection_id = ? AND result_id = ? LIMIT 1')
+      .get(vendor, connectionId, resultId) as Row | undefined;
+    return row ? toExecuted(row) : null;
+  }
+
+  async listExecutedActions(filter: LedgerFilter): Promise<ExecutedAction[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.ticket) {
+      where.push('vendor = ? AND connection_id = ? AND ticket_id = ?');
+      params.push(filter.ticket.vendor, filter.ticket.connectionId, filter.ticket.id);
+    }
+    if (filter.target) {
+      where.push('target_vendor = ? AND target_connection_id = ? AND target_id = ?');
+      params.push(filter.target.vendor, filter.target.connectionId, filter.target.id);
+    }
+    if (filter.keyPrefix) {
+      // substr, not LIKE: keys hold _ and %, which LIKE would read as wildcards.
+      where.push('substr(idempotency_key, 1, ?) = ?');
+      params.push(filter.keyPrefix.length, filter.keyPrefix);
+    }
+    if (filter.since) {
+      where.push('at >= ?');
+      params.push(ms(filter.since));
+    }
+    const sql = `SELECT * FROM executed_actions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, idempotency_key LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit ?? 100_000) as Row[]).map(toExecuted);
+  }
+
+  // ---- scheduled jobs
+
+  async acquireLock(name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    const t = ms(now);
+    const r = this.db
+      .prepare(
+        `INSERT INTO job_locks (name, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+         WHERE job_locks.expires_at < ? OR job_locks.holder = excluded.holder`,
+      )
+      .run(name, holder, t, t + ttlMs, t);
+    return r.changes === 1;
+  }
+
+  async releaseLock(name: string, holder: string): Promise<void> {
+    this.db.prepare('DELETE FROM job_locks WHERE name = ? AND holder = ?').run(name, holder);
+  }
+
+  async startJobRun(job: string, holder: string, now: Date): Promise<number> {
+    const r = this.db.prepare(`INSERT INTO job_runs (job, holder, started_at) VALUES (?, ?, ?)`).run(job, holder, ms(now));
+    return Number(r.lastInsertRowid);
+  }
+
+  async finishJobRun(id: number, end: { outcome: JobRun['outcome']; summary: Record<string, number>; error: string | null }, now: Date): Promise<void> {
+    this.db
+      .prepare('UPDATE job_runs SET finished_at = ?, outcome = ?, summary = ?, error = ? WHERE id = ?')
+      .run(ms(now), end.outcome, JSON.stringify(end.summary), end.error, id);
+  }
+
+  async lastJobRuns(): Promise<JobRun[]> {
+    const rows = this.db.prepare('SELECT * FROM job_runs WHERE id IN (SELECT MAX(id) FROM job_runs GROUP BY job) ORDER BY job').all() as Row[];
+    return rows.map((row) => ({
+      id: Number(row.id),
+      job: str(row.job),
+      holder: str(row.holder),
+      startedAt: date(row.started_at),
+      finishedAt: dateOrNull(row.finished_at),
+      outcome: row.outcome as JobRun['outcome'],
+      summary: JSON.parse(str(row.summary)) as Record<string, number>,
+      error: strOrNull(row.error),
+    }));
+  }
+
+  async countPending(source: EventSource): Promise<number> {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM inbox_events WHERE status = 'pending' AND source = ?`).get(source) as Row;
+    return Number(row.n);
   }
 
   // ---- cursors
@@ -549,5 +663,9 @@ export class SqliteStore implements Store {
          ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       )
       .run(name, value, ms(now));
+  }
+
+  async listCursors(): Promise<CursorRow[]> {
+    return (this.db.prepare('SELECT * FROM sync_cursors ORDER BY name').all() as Row[]).map((r) => ({ name: str(r.name), value: str(r.value), updatedAt: date(r.updated_at) }));
   }
 }

@@ -37,6 +37,7 @@ export function toJiraIssue(raw: RawIssue, connectionId: string, baseUrl: string
     resolution: f.resolution?.name ?? null,
     created: jiraTimeToIso(f.created),
     updated: jiraTimeToIso(f.updated),
+    comments: [],
   };
 }
 
