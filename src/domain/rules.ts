@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The rule ids of the user's escalation process, and the signature every note and comment
  * helpdesk-sync writes carries. Defined once: the policy engine, the Jira composer, the mirror
@@ -40,4 +42,9 @@ const REF = /helpdesk-sync · rule [^\n]*?· ref ([A-Za-z0-9_-]+)/;
 /** The ref a signed text carries, if any. */
 export function refOf(text: string): string | null {
   return REF.exec(text)?.[1] ?? null;
+}
+
+/** The short ref a write's text carries for its idempotency key: the same key, the same ref. */
+export function refFor(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 12);
 }

@@ -39,6 +39,8 @@ export interface TicketComment {
   bodyText: string;
   bodyHtml: string | null;
   createdAt: string;
+  /** Files attached to the comment, where the vendor's answer lists them (M3 mirrors them as links). */
+  attachments?: Array<{ name: string; url: string }>;
 }
 
 /** Identity of a ticket or issue across the whole service. */
