@@ -7,11 +7,8 @@ import { openStore } from './store/open-store';
 import type { Store } from './store/types';
 import { VendorClients } from './sync/clients';
 import cron, { type ScheduledTask } from 'node-cron';
-import { EventProcessor, type TicketHandler } from './sync/processor';
+import { buildPipeline } from './sync/pipeline';
 import { sweepConsults } from './sync/sweeps';
-import { JiraIssueHandler } from './sync/jira-issues';
-import { PolicyHandler } from './sync/policy-handler';
-import type { JiraConnectionConfig } from './config/schema';
 import { Worker } from './sync/worker';
 
 export interface RunningService {
@@ -48,16 +45,6 @@ function announceConnections(loaded: LoadedConfig, logger: Logger): void {
   }
 }
 
-/** What acts on each fetched ticket, in order: the escalation policy (T, E, H), then Jira issues (J1-J5, which read the trail). */
-export function ticketHandlers(loaded: LoadedConfig, store: Store, clients: VendorClients): TicketHandler[] {
-  const jiraConnection = loaded.connections.find((c) => c.vendor === 'jira' && c.id === loaded.config.jiraIssues.jiraConnection);
-  const projectKey = (jiraConnection?.settings as JiraConnectionConfig | undefined)?.projectKey ?? null;
-  return [
-    new PolicyHandler({ store, clients, settings: loaded.config.policy }),
-    new JiraIssueHandler({ store, clients, config: loaded.config.jiraIssues, projectKey }),
-  ];
-}
-
 /** The whole service: store, vendor clients, worker and the HTTP server. */
 export async function startService(loaded: LoadedConfig, options: { logger?: Logger; host?: string } = {}): Promise<RunningService> {
   const logger = options.logger ?? loggerFor(loaded);
@@ -65,7 +52,7 @@ export async function startService(loaded: LoadedConfig, options: { logger?: Log
   const store = openStore(config.database.url);
   announceConnections(loaded, logger);
   const clients = new VendorClients(loaded.connections, config, logger);
-  const processor = new EventProcessor({ store, clients, ticketHandlers: ticketHandlers(loaded, store, clients) });
+  const { processor } = buildPipeline(loaded, store, clients);
   const worker = new Worker(store, processor, logger, config.worker);
   const app = createApp({ loaded, store, logger, onEnqueued: () => worker.wake() });
 

@@ -48,3 +48,17 @@ export function refOf(text: string): string | null {
 export function refFor(key: string): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 12);
 }
+
+/**
+ * A signed note with the ref put into its signature line, for notes built before their key was
+ * known (the policy engine's). The last signature line is the one; a note already carrying a
+ * ref is left as it is.
+ */
+export function withRef(signedHtml: string, ref: string): string {
+  if (refOf(signedHtml)) return signedHtml;
+  const at = signedHtml.lastIndexOf(SIGNATURE);
+  if (at < 0) return signedHtml;
+  const end = signedHtml.indexOf('<', at);
+  const cut = end < 0 ? signedHtml.length : end;
+  return `${signedHtml.slice(0, cut)} · ref ${ref}${signedHtml.slice(cut)}`;
+}

@@ -134,6 +134,11 @@ export interface Decision {
   summary: string;
   actions: unknown[];
   eventId: number | null;
+  /**
+   * One key per decision, whichever attempt or path makes it: a second record with the same
+   * key is ignored, so a retried event records its decisions once.
+   */
+  key?: string | null;
 }
 
 /**
@@ -259,6 +264,7 @@ export interface Store {
   listHandoffs(ticket: EntityRef): Promise<Handoff[]>;
 
   // Audit trail.
+  /** Returns the decision's id; with a key already recorded, the existing decision's id. */
   recordDecision(decision: Decision): Promise<number>;
   listDecisions(filter: { ticket?: EntityRef; ruleId?: string; limit?: number }): Promise<Decision[]>;
 

@@ -8,9 +8,14 @@ import type { IssueKind, SectionName, TrailEntry } from '../jira/types';
 import type { Logger } from '../logging/logger';
 import type { Store, TicketLink } from '../store/types';
 import { isVendorApiError } from '../vendors/core/errors';
-import type { HelpdeskClient, JiraClientApi } from '../vendors/types';
+import type { JiraClientApi } from '../vendors/types';
+import type { AdfDoc, IssueTarget } from '../domain/actions';
+import { isSigned, refFor, signatureText, signNote } from '../domain/rules';
+import { em, paragraph } from '../jira/adf';
 import type { VendorClients } from './clients';
-import { PermanentEventError, type TicketHandler } from './processor';
+import { HELPDESKS, isReconcile, type TicketHandler, type TicketInput } from './dispatcher';
+import type { Executor } from './executor';
+import { PermanentEventError } from './processor';
 import { runOnce } from './run-once';
 
 export interface JiraIssueDeps {
@@ -19,28 +24,23 @@ export interface JiraIssueDeps {
   config: JiraIssuesConfig;
   /** The project of the configured Jira connection (JIRA_PROJECT_KEY), if set. */
   projectKey: string | null;
+  executor: Executor;
   now?: () => Date;
-}
-
-/** Our notes carry this line, so a retry can tell it already wrote them (and M5 can spot echoes). */
-const SIGNATURE = 'helpdesk-sync';
-/** The signature line as it reads in the note's text: "helpdesk-sync · rule J4". */
-const SIGNATURE_LINE = `${SIGNATURE} · rule`;
-
-function signed(html: string, rules: string): string {
-  return `${html}<p><i>${SIGNATURE_LINE} ${rules}</i></p>`;
 }
 
 /** A private note helpdesk-sync wrote itself (the J4/J5 note), recognised by its signature line. */
 function isOwnNote(comment: Ticket['comments'][number]): boolean {
-  return !comment.public && comment.bodyText.includes(SIGNATURE_LINE);
+  return !comment.public && isSigned(comment.bodyText);
+}
+
+/** A Jira comment of ours ends with the signature line and the ref of its key. */
+function signedComment(body: AdfDoc, rules: string, key: string): AdfDoc {
+  return { ...body, content: [...body.content, paragraph(em(signatureText(rules, refFor(key))))] };
 }
 
 /** Thrown while an earlier create's outcome is unknown: retried later, never dead on the first try. */
 export class CreateOutcomeUnknownError extends Error {}
 
-/** Thrown while another attempt holds the J4 note claim and may still be writing it: retried later. */
-export class NoteInFlightError extends Error {}
 
 /**
  * Rules J1-J5 at the edge: decides with the pure composer, writes through the clients, and
@@ -51,6 +51,8 @@ export class NoteInFlightError extends Error {}
  */
 export class JiraIssueHandler implements TicketHandler {
   readonly name = 'jira-issues';
+  /** Helpdesk events; a reconcile is the mirror's. */
+  readonly route = { vendors: HELPDESKS, eventTypes: (t: string) => !isReconcile(t) };
 
   constructor(private readonly deps: JiraIssueDeps) {}
 
@@ -58,7 +60,7 @@ export class JiraIssueHandler implements TicketHandler {
     return this.deps.now ? this.deps.now() : new Date();
   }
 
-  async handle(input: { ticket: Ticket; logger: Logger; event: { id: number } }): Promise<void> {
+  async handle(input: Pick<TicketInput, 'ticket' | 'logger'> & { event: { id: number } }): Promise<void> {
     const { ticket, logger } = input;
     const { config, store } = this.deps;
     if (!config.enabled) return;
@@ -78,12 +80,6 @@ export class JiraIssueHandler implements TicketHandler {
     if (!client) {
       throw new PermanentEventError(`J1: cannot raise a Jira issue: jira connection "${this.deps.config.jiraConnection}" has no credentials (set JIRA_URL, JIRA_EMAIL, JIRA_API_TOKEN)`);
     }
-    return client;
-  }
-
-  private helpdesk(ticket: Ticket): HelpdeskClient {
-    const client = this.deps.clients.helpdesk(ticket.vendor, ticket.connectionId);
-    if (!client) throw new PermanentEventError(`${ticket.vendor} connection "${ticket.connectionId}" has no API credentials`);
     return client;
   }
 
@@ -128,9 +124,9 @@ export class JiraIssueHandler implements TicketHandler {
     await store.completeLink(ref, { issueId: issue.id, issueKey: issue.key, kind, missing: composed.missing }, this.now());
     await this.decide(ref, 'J1', 'ok', `Raised Jira ${kind === 'bug' ? 'Bug' : 'customer request'} ${issue.key}${composed.truncated ? ' (description shortened to fit Jira)' : ''}`, eventId, [
       { type: 'jira.createIssue', issueKey: issue.key },
-    ]);
+    ], `J1:${ticketGlobalId(ticket)}:${issue.key}`);
     if (composed.missing.length) {
-      await this.decide(ref, 'J5', 'violation', `Bug raised without ${composed.missing.join(', ')}; labelled ${config.needsInfoLabel}`, eventId, []);
+      await this.decide(ref, 'J5', 'violation', `Bug raised without ${composed.missing.join(', ')}; labelled ${config.needsInfoLabel}`, eventId, [], `J5:raised:${ticketGlobalId(ticket)}:${issue.key}`);
     }
     const link = (await store.getLinkByTicket(ref)) as TicketLink;
     await this.keepLinked(ticket, link, logger, eventId);
@@ -156,7 +152,7 @@ export class JiraIssueHandler implements TicketHandler {
       await jira.addRemoteLink(key, this.remoteLink(ticket));
     });
     await this.noteAndKey(ticket, link, url, logger);
-    await this.followUpMissing(ticket, link, eventId);
+    await this.followUpMissing(ticket, link, eventId, logger);
   }
 
   private jiraBaseUrl(key: string): string {
@@ -178,36 +174,52 @@ export class JiraIssueHandler implements TicketHandler {
     };
   }
 
-  /** J4 (and J5's note to the owner): one private note, with the key stored in the same write. */
+  /**
+   * J4 (and J5's note to the owner): one private note, with the key stored in the same write.
+   * The ledger, not the ticket's text, says whether the note was written: a note naming SUP-31
+   * is not the note for SUP-3.
+   */
   private async noteAndKey(ticket: Ticket, link: TicketLink, url: string, logger: Logger): Promise<void> {
     const key = link.issueKey as string;
+    const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
     const storage = this.deps.config.keyStorage;
     const keyTag = storage.kind === 'tag' ? `${storage.prefix}${key}` : null;
     const hasKey =
       storage.kind === 'tag'
         ? ticket.tags.some((t) => t.toLowerCase() === (keyTag as string).toLowerCase())
         : String(ticket.customFields[storage.field] ?? '') === key;
-    const hasNote = ticket.comments.some((c) => isOwnNote(c) && c.bodyText.includes(key));
-    if (hasNote && hasKey) return;
-    if (!hasNote) await this.claimNote(ticket, key);
-    const client = this.helpdesk(ticket);
-    const also = {
-      current: { tags: ticket.tags, updatedAt: ticket.updatedAt },
+    const noteKey = `J4:note:${ticketGlobalId(ticket)}:${key}`;
+    const noteDone = (await this.deps.store.getExecutedAction(noteKey))?.state === 'done';
+    if (noteDone && hasKey) return;
+    const keepKey = {
       ...(keyTag && !hasKey ? { addTags: [keyTag] } : {}),
       ...(storage.kind === 'customField' && !hasKey ? { customFields: { [storage.field]: key } } : {}),
     };
-    if (!hasNote) {
+    if (!noteDone) {
       const missing = link.missing as SectionName[];
       const body = linkNote(key, url, (link.kind as IssueKind | null) ?? 'bug') + (missing.length ? missingInfoNote(missing, key, url) : '');
-      await client.addPrivateNote(ticket.id, signed(body, missing.length ? 'J4, J5' : 'J4'), also);
-      logger.info('J4: ticket notified and linked', { issueKey: key });
-    } else {
-      await client.updateTicket(ticket.id, storage.kind === 'tag' ? { tags: { add: [keyTag as string] } } : { customFields: { [storage.field]: key } });
+      const outcome = await this.deps.executor.run(
+        { kind: 'helpdesk.note', key: noteKey, rule: 'J4', ticket: ref, html: signNote(body, missing.length ? 'J4, J5' : 'J4', refFor(noteKey)), also: keepKey },
+        { ticket, logger },
+      );
+      if (outcome.status === 'written') logger.info('J4: ticket notified and linked', { issueKey: key });
+      if (outcome.status !== 'found' || hasKey) return;
     }
+    // The note is there but the key is not (removed by someone, or a note found after a lost answer).
+    await this.deps.executor.run(
+      {
+        kind: 'helpdesk.update',
+        key: `J4:key:${ticketGlobalId(ticket)}:${key}:${ticket.updatedAt}`,
+        rule: 'J4',
+        ticket: ref,
+        patch: storage.kind === 'tag' ? { tags: { add: [keyTag as string] } } : { customFields: { [storage.field]: key } },
+      },
+      { ticket, logger },
+    );
   }
 
   /** J5: missing sections that have since arrived go to Jira as a comment; needs-info goes once none is left. */
-  private async followUpMissing(ticket: Ticket, link: TicketLink, eventId: number): Promise<void> {
+  private async followUpMissing(ticket: Ticket, link: TicketLink, eventId: number, logger: Logger): Promise<void> {
     const missing = link.missing as SectionName[];
     if (!missing.length) return;
     // Our own J5 note names the headings it asks for; read as a section it would "answer" itself.
@@ -217,39 +229,25 @@ export class JiraIssueHandler implements TicketHandler {
     if (!arrived.length) return;
     const key = link.issueKey as string;
     const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
-    const jira = this.jira();
-    await runOnce(this.deps.store, `J5:follow-up:${key}:${arrived.join(',')}`, { ticket: ref, kind: 'J5:follow-up', at: () => this.now() }, async () => {
-      await jira.addComment(key, followUpComment(Object.fromEntries(arrived.map((n) => [n, sections[n]]))));
-    });
+    const issue: IssueTarget = { connectionId: this.deps.config.jiraConnection, id: link.issueId as string, key };
+    const commentKey = `J5:follow-up:${key}:${arrived.join(',')}`;
+    const body = signedComment(followUpComment(Object.fromEntries(arrived.map((n) => [n, sections[n]]))) as AdfDoc, 'J5', commentKey);
+    await this.deps.executor.run({ kind: 'jira.comment', key: commentKey, rule: 'J5', ticket: ref, issue, body }, { ticket, logger });
     const still = missing.filter((name) => !sections[name]);
-    if (!still.length) await jira.editIssue(key, { update: { labels: [{ remove: this.deps.config.needsInfoLabel }] } });
+    if (!still.length) {
+      await this.deps.executor.run(
+        { kind: 'jira.edit', key: `J5:needs-info-done:${key}`, rule: 'J5', ticket: ref, issue, update: { labels: [{ remove: this.deps.config.needsInfoLabel }] } },
+        { ticket, logger },
+      );
+    }
     await this.deps.store.setLinkMissing(ref, still, this.now());
     await this.decide(ref, 'J5', still.length ? 'violation' : 'ok', still.length ? `Added ${arrived.join(', ')} to ${key}; still missing ${still.join(', ')}` : `Added ${arrived.join(', ')} to ${key}; ${this.deps.config.needsInfoLabel} removed`, eventId, [
       { type: 'jira.addComment', issueKey: key },
-    ]);
+    ], commentKey);
   }
 
-  /**
-   * J4: one note per ticket even when two attempts run side by side (a lease that ran out, a
-   * worker that stalled between create and link): the ticket each fetched predates the other's
-   * note, so the store's executed-action row is the claim. A claim younger than
-   * createSettleSeconds belongs to an attempt that may still be writing: retry later, when the
-   * fetched ticket will show the note. An older one was left by an attempt that died before the
-   * note landed, so this attempt writes it.
-   */
-  private async claimNote(ticket: Ticket, key: string): Promise<void> {
-    const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
-    const claimKey = `J4:note:${ticketGlobalId(ticket)}:${key}`;
-    const now = this.now();
-    if (await this.deps.store.recordExecutedAction({ idempotencyKey: claimKey, ticket: ref, kind: 'J4:note', result: null, at: now })) return;
-    const prior = await this.deps.store.getExecutedAction(claimKey);
-    if (prior && now.getTime() - prior.at.getTime() < this.deps.config.createSettleSeconds * 1000) {
-      throw new NoteInFlightError(`J4: another attempt is writing the note for ${key} on ${ticketRef(ticket)}; checking again later`);
-    }
-  }
-
-  private async decide(ref: EntityRef, ruleId: string, verdict: 'ok' | 'violation', summary: string, eventId: number, actions: unknown[]): Promise<void> {
-    await this.deps.store.recordDecision({ ticket: ref, ruleId, verdict, actorId: null, at: this.now(), summary, actions, eventId });
+  private async decide(ref: EntityRef, ruleId: string, verdict: 'ok' | 'violation', summary: string, eventId: number, actions: unknown[], key: string): Promise<void> {
+    await this.deps.store.recordDecision({ ticket: ref, ruleId, verdict, actorId: null, at: this.now(), summary, actions, eventId, key });
   }
 
   /** The internal contact of J2: the recorded owner (E1), else the assignee. */

@@ -1,22 +1,31 @@
 import type { PolicyConfig } from '../config/schema';
-import { isPolicyRule } from '../domain/rules';
+import type { WriteAction } from '../domain/actions';
 import type { TicketChanges } from '../domain/diff';
+import type { EventFacts } from '../domain/first-sight';
+import { isPolicyRule, refFor, withRef } from '../domain/rules';
 import type { EntityRef, Ticket, TicketPatch } from '../domain/ticket';
 import { auditDecisions, evaluate, isPolicyAction, resolveRoles } from '../policy';
 import type { PolicyAction } from '../policy';
 import type { Logger } from '../logging/logger';
-import type { InboxEvent, Store } from '../store/types';
-import { zendeskActorOf } from '../vendors/zendesk/webhook';
-import type { HelpdeskClient } from '../vendors/types';
+import type { Store } from '../store/types';
 import type { VendorClients } from './clients';
-import { PermanentEventError, type TicketHandler } from './processor';
-import { runOnce } from './run-once';
+import { HELPDESKS, isReconcile, isBackfill, type TicketHandler, type TicketInput } from './dispatcher';
+import type { Executor } from './executor';
 
 export interface PolicyHandlerDeps {
   store: Store;
   clients: VendorClients;
   settings: PolicyConfig;
+  executor: Executor;
   now?: () => Date;
+}
+
+/** The engine's action as the executor's typed write. */
+export function writeOf(ref: EntityRef, ruleId: string, action: PolicyAction): WriteAction {
+  if (action.kind === 'privateNote') {
+    return { kind: 'helpdesk.note', key: action.idempotencyKey, rule: ruleId, ticket: ref, html: withRef(action.html, refFor(action.idempotencyKey)) };
+  }
+  return { kind: 'helpdesk.update', key: action.idempotencyKey, rule: ruleId, ticket: ref, patch: patchOf(action) as TicketPatch };
 }
 
 /** The patch an engine action asks for; notes go through addPrivateNote instead. */
@@ -66,6 +75,11 @@ class PeopleSeen {
  */
 export class PolicyHandler implements TicketHandler {
   readonly name = 'policy';
+  /**
+   * Every helpdesk event but a reconcile (the mirror's) and a backfill: history walked after
+   * install is learnt, not judged, so old tickets get no notes about what happened long ago.
+   */
+  readonly route = { vendors: HELPDESKS, eventTypes: (t: string) => !isReconcile(t) && !isBackfill(t) };
 
   private readonly people = new PeopleSeen();
 
@@ -75,7 +89,7 @@ export class PolicyHandler implements TicketHandler {
     return this.deps.now ? this.deps.now() : new Date();
   }
 
-  async handle(input: { event: InboxEvent; ticket: Ticket; previous: Ticket | null; changes: TicketChanges; logger: Logger }): Promise<void> {
+  async handle(input: TicketInput): Promise<void> {
     const { event, ticket, previous, changes, logger } = input;
     const { store, settings } = this.deps;
     const ref: EntityRef = { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id };
@@ -84,7 +98,7 @@ export class PolicyHandler implements TicketHandler {
     // our own half-applied corrections already changed, and decide differently.
     const planned = decisions.filter((d) => d.eventId === event.id && isPolicyRule(d.ruleId));
     if (planned.length) {
-      for (const d of planned) for (const action of d.actions.filter(isPolicyAction)) await this.applyOnce(ticket, ref, action);
+      for (const d of planned) for (const action of d.actions.filter(isPolicyAction)) await this.apply(ticket, ref, d.ruleId, action, logger);
       return;
     }
     const now = this.now();
@@ -97,7 +111,7 @@ export class PolicyHandler implements TicketHandler {
       history: { owner, handoffs, decisions },
       roles: resolveRoles(settings, ticket.vendor, ticket.connectionId),
       settings,
-      actorId: this.actorOf(event, ticket, changes),
+      actorId: this.actorOf(input.facts, ticket, changes),
       now,
       directory: {
         people: this.people.learn(ticket, previous),
@@ -112,9 +126,10 @@ export class PolicyHandler implements TicketHandler {
     // Plan first (owner, trail, decisions with their actions), then act.
     if (result.ownerUpdate) await store.setOwner(result.ownerUpdate);
     for (const h of result.handoffs) await store.appendHandoff(h);
-    for (const d of auditDecisions(result, now, event.id)) await store.recordDecision(d);
+    let n = 0;
+    for (const d of auditDecisions(result, now, event.id)) await store.recordDecision({ ...d, key: `policy:${event.id}:${d.ruleId}:${(n += 1)}` });
     for (const decision of result.decisions) {
-      for (const action of decision.actions) await this.applyOnce(ticket, ref, action);
+      for (const action of decision.actions) await this.apply(ticket, ref, decision.ruleId, action, logger);
     }
     for (const d of result.decisions.filter((x) => x.verdict !== 'ok' && x.verdict !== 'info')) {
       logger.info(`${d.ruleId} ${d.verdict}`, { rule: d.ruleId, verdict: d.verdict, summary: d.summary, actions: d.actions.map((a) => a.kind) });
@@ -127,29 +142,12 @@ export class PolicyHandler implements TicketHandler {
    * others may be in it, and they must not be put down to this event's actor (our own echo,
    * say). Otherwise the newest new comment's author, else unknown.
    */
-  private actorOf(event: InboxEvent, ticket: Ticket, changes: TicketChanges): string | null {
-    if (event.vendor === 'zendesk') {
-      const said = zendeskActorOf(event.payload);
-      if (said.actorId && said.updatedAt && Date.parse(said.updatedAt) === Date.parse(ticket.updatedAt)) return said.actorId;
-    }
+  private actorOf(facts: EventFacts | null, ticket: Ticket, changes: TicketChanges): string | null {
+    if (facts?.actorId && facts.updatedAt && Date.parse(facts.updatedAt) === Date.parse(ticket.updatedAt)) return facts.actorId;
     return changes.newComments[changes.newComments.length - 1]?.authorId ?? null;
   }
 
-  private async applyOnce(ticket: Ticket, ref: EntityRef, action: PolicyAction): Promise<void> {
-    await runOnce(this.deps.store, action.idempotencyKey, { ticket: ref, kind: `policy:${action.kind}`, at: () => this.now() }, async () => {
-      const client = this.helpdesk(ticket);
-      if (action.kind === 'privateNote') {
-        await client.addPrivateNote(ticket.id, action.html);
-        return;
-      }
-      const patch = patchOf(action);
-      if (patch) await client.updateTicket(ticket.id, patch);
-    });
-  }
-
-  private helpdesk(ticket: Ticket): HelpdeskClient {
-    const client = this.deps.clients.helpdesk(ticket.vendor, ticket.connectionId);
-    if (!client) throw new PermanentEventError(`${ticket.vendor} connection "${ticket.connectionId}" has no API credentials`);
-    return client;
+  private async apply(ticket: Ticket, ref: EntityRef, ruleId: string, action: PolicyAction, logger: Logger): Promise<void> {
+    await this.deps.executor.run(writeOf(ref, ruleId, action), { ticket, logger });
   }
 }

@@ -130,8 +130,11 @@ export class Worker {
     try {
       const outcome = await this.processor.process(event, log);
       await this.store.complete(event.id, this.id, this.now());
-      const merged = await this.store.coalesce(event.id, fetchStartedAt, this.now());
-      if (merged > 0) log.debug('later events of the ticket were covered by this fetch', { merged });
+      // An echo was not fetched, so it covers nothing that arrived before it.
+      if (outcome !== 'echo') {
+        const merged = await this.store.coalesce(event.id, fetchStartedAt, this.now());
+        if (merged > 0) log.debug('later events of the ticket were covered by this fetch', { merged });
+      }
       if (outcome === 'deleted') log.info('entity deleted at the vendor; kept as deleted');
     } catch (err) {
       const message = describe(err);

@@ -6,6 +6,7 @@ import { createApp } from '../../src/http/app';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import type { Store } from '../../src/store/types';
 import { VendorClients } from '../../src/sync/clients';
+import { Dispatcher } from '../../src/sync/dispatcher';
 import { EventProcessor } from '../../src/sync/processor';
 import { Worker } from '../../src/sync/worker';
 import { memoryStore, testConfig } from '../helpers/app';
@@ -32,7 +33,7 @@ function pipeline(logger: Logger = createLogger({ level: 'silent' })) {
   const loaded = testConfig({}, FAST_RETRIES);
   const store: Store = memoryStore();
   const clients = new VendorClients(loaded.connections, loaded.config, logger);
-  const processor = new EventProcessor({ store, clients, now });
+  const processor = new EventProcessor({ store, clients, dispatcher: new Dispatcher(), now });
   const worker = new Worker(store, processor, logger, { ...loaded.config.worker, concurrency: 1, workerId: 'test-worker', now });
   const app = createApp({ loaded, store, logger, now });
   return {

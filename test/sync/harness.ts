@@ -13,6 +13,8 @@ import type { InboxEvent, Store } from '../../src/store/types';
 import { VendorClients } from '../../src/sync/clients';
 import { JiraIssueHandler } from '../../src/sync/jira-issues';
 import { EventProcessor } from '../../src/sync/processor';
+import { Dispatcher } from '../../src/sync/dispatcher';
+import { Executor } from '../../src/sync/executor';
 import { Worker } from '../../src/sync/worker';
 import type { JiraClientApi } from '../../src/vendors/types';
 import { configFile, FAST_RECOVERY_YAML } from '../e2e/stack';
@@ -147,8 +149,9 @@ export class World {
     const loaded = sandboxConfig(this.sandboxes, options.overrides);
     const store = options.store ?? new SqliteStore(':memory:');
     const clients = options.wrapJira ? new WrappedClients(loaded, silent, options.wrapJira) : new VendorClients(loaded.connections, loaded.config, silent);
-    const handler = new JiraIssueHandler({ store, clients, config: loaded.config.jiraIssues, projectKey: JIRA_PROJECT.key, now: this.clock.now });
-    const processor = new EventProcessor({ store, clients, ticketHandlers: [handler], now: this.clock.now });
+    const executor = new Executor({ store, clients, settleMs: loaded.config.jiraIssues.createSettleSeconds * 1000, now: this.clock.now });
+    const handler = new JiraIssueHandler({ store, clients, executor, config: loaded.config.jiraIssues, projectKey: JIRA_PROJECT.key, now: this.clock.now });
+    const processor = new EventProcessor({ store, clients, dispatcher: new Dispatcher().onTicket(handler), now: this.clock.now });
     const worker = new Worker(store, processor, silent, { ...loaded.config.worker, concurrency: 1, workerId: `w-${nextEventId++}`, now: this.clock.now });
     return { loaded, store, clients, handler, processor, worker };
   }

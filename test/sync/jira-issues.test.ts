@@ -5,7 +5,8 @@ import { FreshdeskAgent, ZendeskAgent } from '../../src/sandbox/demo/actors';
 import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../../src/sandbox/seed-people';
 import { INTEGRATION_ACTORS } from '../../src/sandbox/world';
 import type { Store, TicketLink } from '../../src/store/types';
-import { CreateOutcomeUnknownError, NoteInFlightError } from '../../src/sync/jira-issues';
+import { CreateOutcomeUnknownError } from '../../src/sync/jira-issues';
+import { WriteInFlightError } from '../../src/sync/executor';
 import { VendorApiError } from '../../src/vendors/core/errors';
 import { settled, startStack, type Stack } from '../e2e/stack';
 import { World, jiraWith, type Helpdesk, type Rig } from './harness';
@@ -242,7 +243,7 @@ describe('J1 exactly one issue per ticket', () => {
     const results = await Promise.allSettled([w.process(a, 'zendesk', id), w.process(b, 'zendesk', id)]);
     // One gets through; the other is told to retry (create outcome unknown, or the note in flight).
     expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
-    for (const r of results) if (r.status === 'rejected') expect([CreateOutcomeUnknownError, NoteInFlightError]).toContain(r.reason.constructor);
+    for (const r of results) if (r.status === 'rejected') expect([CreateOutcomeUnknownError, WriteInFlightError]).toContain(r.reason.constructor);
     expect(w.issuesFor('zendesk', id)).toHaveLength(1);
     // The loser is retried later and finds the ticket linked.
     await w.process(b, 'zendesk', id);
@@ -298,7 +299,7 @@ describe('J1 exactly one issue per ticket', () => {
         if (prop === 'recordExecutedAction') {
           return async (action: Parameters<Store['recordExecutedAction']>[0]) => {
             const claimed = await target.recordExecutedAction(action);
-            if (action.kind === 'J4:note') throw new Error('process killed after claiming the note');
+            if (action.kind === 'helpdesk.note') throw new Error('process killed after claiming the note');
             return claimed;
           };
         }
@@ -309,7 +310,7 @@ describe('J1 exactly one issue per ticket', () => {
     const id = await freshdeskTicket();
     await expect(w.process(w.rig({ store: dying }), 'freshdesk', id)).rejects.toThrow('process killed');
     expect(w.integrationNotes('freshdesk', id)).toHaveLength(0);
-    await expect(w.process(healthy, 'freshdesk', id)).rejects.toBeInstanceOf(NoteInFlightError);
+    await expect(w.process(healthy, 'freshdesk', id)).rejects.toBeInstanceOf(WriteInFlightError);
     w.clock.advance((healthy.loaded.config.jiraIssues.createSettleSeconds + 1) * 1000);
     await w.process(healthy, 'freshdesk', id);
     await w.process(healthy, 'freshdesk', id);

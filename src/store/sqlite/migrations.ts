@@ -180,6 +180,14 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE INDEX job_runs_job ON job_runs (job, id);
     `,
   },
+  {
+    version: 4,
+    name: 'decision keys: a retried event records each decision once',
+    sql: `
+      ALTER TABLE decisions ADD COLUMN decision_key TEXT;
+      CREATE UNIQUE INDEX decisions_key ON decisions (decision_key) WHERE decision_key IS NOT NULL;
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

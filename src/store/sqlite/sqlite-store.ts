@@ -500,11 +500,13 @@ export class SqliteStore implements Store {
   async recordDecision(d: Decision): Promise<number> {
     const r = this.db
       .prepare(
-        `INSERT INTO decisions (vendor, connection_id, ticket_id, rule_id, verdict, actor_id, at, summary, actions, event_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO decisions (vendor, connection_id, ticket_id, rule_id, verdict, actor_id, at, summary, actions, event_id, decision_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .run(d.ticket.vendor, d.ticket.connectionId, d.ticket.id, d.ruleId, d.verdict, d.actorId, ms(d.at), d.summary, JSON.stringify(d.actions), d.eventId);
-    return Number(r.lastInsertRowid);
+      .run(d.ticket.vendor, d.ticket.connectionId, d.ticket.id, d.ruleId, d.verdict, d.actorId, ms(d.at), d.summary, JSON.stringify(d.actions), d.eventId, d.key ?? null);
+    if (r.changes === 1) return Number(r.lastInsertRowid);
+    const row = this.db.prepare('SELECT id FROM decisions WHERE decision_key = ?').get(d.key ?? null) as Row | undefined;
+    return row ? Number(row.id) : 0;
   }
 
   async listDecisions(filter: { ticket?: EntityRef; ruleId?: string; limit?: number }): Promise<Decision[]> {
@@ -526,6 +528,7 @@ export class SqliteStore implements Store {
       summary: str(row.summary),
       actions: JSON.parse(str(row.actions)) as unknown[],
       eventId: row.event_id === null ? null : Number(row.event_id),
+      key: strOrNull(row.decision_key),
     }));
   }
 
