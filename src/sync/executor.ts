@@ -6,7 +6,7 @@ import type { ExecutedAction, Store } from '../store/types';
 import { isVendorApiError } from '../vendors/core/errors';
 import type { HelpdeskClient, JiraClientApi } from '../vendors/types';
 import type { VendorClients } from './clients';
-import { PermanentEventError } from './processor';
+import { PermanentEventError } from './errors';
 
 /** Thrown while another attempt may still be making the same write: the event is retried later. */
 export class WriteInFlightError extends Error {}

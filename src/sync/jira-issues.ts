@@ -15,7 +15,7 @@ import { em, paragraph } from '../jira/adf';
 import type { VendorClients } from './clients';
 import { HELPDESKS, isReconcile, type TicketHandler, type TicketInput } from './dispatcher';
 import type { Executor } from './executor';
-import { PermanentEventError } from './processor';
+import { PermanentEventError } from './errors';
 import { runOnce } from './run-once';
 
 export interface JiraIssueDeps {

@@ -7,7 +7,7 @@ import type { InboxEvent, Store, TicketLink } from '../store/types';
 import type { VendorClients } from './clients';
 import { HELPDESKS, isSweep, isReconcile, type IssueHandler, type IssueInput, type TicketHandler, type TicketInput } from './dispatcher';
 import type { ExecutionContext, Executor } from './executor';
-import { PermanentEventError } from './processor';
+import { PermanentEventError } from './errors';
 
 export interface MirrorDeps {
   store: Store;

@@ -8,6 +8,7 @@ import { eventFactsOf } from '../vendors/event-facts';
 import type { HelpdeskClient } from '../vendors/types';
 import type { VendorClients } from './clients';
 import type { Dispatcher, PreviousBasis } from './dispatcher';
+import { PermanentEventError } from './errors';
 
 export interface ProcessorDeps {
   store: Store;
@@ -20,8 +21,7 @@ export interface ProcessorDeps {
   now?: () => Date;
 }
 
-/** Thrown for an event that can never succeed as it stands (no client, malformed entity key). */
-export class PermanentEventError extends Error {}
+export { PermanentEventError };
 
 /** `echo`: the event reported a write of ours (M5); nothing was read and nothing done. */
 export type ProcessOutcome = 'processed' | 'deleted' | 'echo';

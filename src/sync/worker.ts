@@ -5,7 +5,8 @@ import { secrets } from '../logging/redact';
 import type { InboxEvent, Store } from '../store/types';
 import { isVendorApiError } from '../vendors/core/errors';
 import { backoffMs } from '../vendors/core/retry-after';
-import { PermanentEventError, type EventProcessor } from './processor';
+import { PermanentEventError } from './errors';
+import type { EventProcessor } from './processor';
 
 export interface WorkerOptions {
   concurrency: number;

@@ -468,7 +468,7 @@ describe('SqliteStore: state tables', () => {
     expect((await store.listDecisions({ ticket: t1, ruleId: 'R1' })).map((x) => x.id)).toEqual([id1]);
     expect((await store.listDecisions({ limit: 1 })).map((x) => x.id)).toEqual([id1]);
     const [second] = await store.listDecisions({ ticket: t1, ruleId: 'R2' });
-    expect(second).toEqual({ ...d, id: id2, ticket: t1, ruleId: 'R2', at: at(1), eventId: null });
+    expect(second).toEqual({ ...d, id: id2, ticket: t1, ruleId: 'R2', at: at(1), eventId: null, key: null });
   });
 
   it('records an executed action once', async () => {
@@ -554,5 +554,55 @@ describe('SqliteStore: coalesce', () => {
       ['b1', 'pending'],
     ]);
     await store.close();
+  });
+});
+
+describe('SqliteStore: the ledger of writes and keyed decisions', () => {
+  let store: SqliteStore;
+  beforeEach(() => {
+    store = new SqliteStore(':memory:');
+  });
+  afterEach(() => store.close());
+
+  const issue = { vendor: 'jira' as const, connectionId: 'default', id: '10002' };
+
+  it('records a started write, finishes it with its result id, and finds it by that id (M5)', async () => {
+    const key = 'M3:zendesk:default:5158:comment:901';
+    expect(await store.recordExecutedAction({ idempotencyKey: key, ticket: ticket('5158'), kind: 'jira.comment', ruleId: 'M3', target: issue, resultId: null, result: null, state: 'started', at: at(0) })).toBe(true);
+    expect(await store.findWriteByResult('jira', 'default', '10500')).toBeNull();
+    await store.finishExecutedAction(key, { resultId: '10500', result: null, at: at(5) });
+    expect(await store.findWriteByResult('jira', 'default', '10500')).toMatchObject({ idempotencyKey: key, state: 'done', ruleId: 'M3', target: issue, at: at(5) });
+    // The same comment id on another connection or vendor is somebody else's.
+    expect(await store.findWriteByResult('jira', 'other', '10500')).toBeNull();
+    expect(await store.findWriteByResult('zendesk', 'default', '10500')).toBeNull();
+  });
+
+  it('forgets only started writes', async () => {
+    await store.recordExecutedAction({ idempotencyKey: 'a', ticket: ticket('1'), kind: 'helpdesk.note', result: null, state: 'started', at: at(0) });
+    await store.recordExecutedAction({ idempotencyKey: 'b', ticket: ticket('1'), kind: 'helpdesk.note', result: null, at: at(0) });
+    await store.forgetExecutedAction('a');
+    await store.forgetExecutedAction('b');
+    expect(await store.getExecutedAction('a')).toBeNull();
+    expect(await store.getExecutedAction('b')).not.toBeNull();
+  });
+
+  it('lists a pair\'s writes by ticket, target and key prefix, taking _ and % literally', async () => {
+    await store.recordExecutedAction({ idempotencyKey: 'M1:default:10002:comment:1', ticket: ticket('5158'), kind: 'helpdesk.note', target: ticket('5158'), result: null, at: at(1) });
+    await store.recordExecutedAction({ idempotencyKey: 'M3_x:1', ticket: ticket('5158'), kind: 'jira.comment', target: issue, result: null, at: at(2) });
+    await store.recordExecutedAction({ idempotencyKey: 'M3ax:1', ticket: ticket('77'), kind: 'jira.comment', target: { ...issue, id: '10003' }, result: null, at: at(3) });
+    expect((await store.listExecutedActions({ ticket: ticket('5158') })).map((w) => w.idempotencyKey)).toEqual(['M1:default:10002:comment:1', 'M3_x:1']);
+    expect((await store.listExecutedActions({ target: issue })).map((w) => w.idempotencyKey)).toEqual(['M3_x:1']);
+    expect((await store.listExecutedActions({ keyPrefix: 'M3_' })).map((w) => w.idempotencyKey)).toEqual(['M3_x:1']);
+    expect((await store.listExecutedActions({ since: at(2) })).map((w) => w.idempotencyKey)).toEqual(['M3_x:1', 'M3ax:1']);
+  });
+
+  it('records a keyed decision once, however often it is recorded', async () => {
+    const d = { ticket: ticket('5158'), ruleId: 'J1', verdict: 'ok' as const, actorId: null, at: at(0), summary: 'Raised Jira Bug SUP-311', actions: [], eventId: 7, key: 'J1:zendesk:default:5158:SUP-311' };
+    const first = await store.recordDecision(d);
+    const again = await store.recordDecision({ ...d, eventId: 8, at: at(9) });
+    expect(again).toBe(first);
+    await store.recordDecision({ ...d, key: null });
+    await store.recordDecision({ ...d, key: null });
+    expect(await store.listDecisions({ ticket: ticket('5158') })).toHaveLength(3);
   });
 });
