@@ -3,6 +3,7 @@ import {
   FRESHDESK_AGENTS,
   FRESHDESK_COMPANIES,
   FRESHDESK_GROUPS,
+  JIRA_USERS,
   ZENDESK_AGENTS,
   ZENDESK_GROUPS,
   ZENDESK_ORGANIZATIONS,
@@ -34,5 +35,6 @@ export function sandboxPolicyYaml(): string {
       supportedOrganisations: Object.values(ZENDESK_ORGANIZATIONS).map((o) => ({ id: String(o.id), domains: [...o.domains] })),
     },
   };
-  return stringify({ policy: { roles } });
+  // M5: the Jira account the sandboxes' JIRA_API_TOKEN belongs to.
+  return stringify({ policy: { roles }, mirror: { jiraIntegrationAccountIds: [JIRA_USERS.integration.accountId] } });
 }
