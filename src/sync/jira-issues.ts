@@ -70,9 +70,48 @@ export class JiraIssueHandler implements TicketHandler {
       await this.keepLinked(ticket, link, logger, input.event.id);
       return;
     }
+    if (!link && (await this.adoptStoredKey(ticket, ref, logger, input.event.id))) return;
     const kind = decideKind(ticket, config.triggers);
     if (!kind) return;
     await this.raise(ticket, ref, kind, link, logger, input.event.id);
+  }
+
+  /** The Jira key a ticket carries (J4's tag or custom field), from before we knew the ticket. */
+  private storedKey(ticket: Ticket): string | null {
+    const storage = this.deps.config.keyStorage;
+    if (storage.kind === 'customField') {
+      const value = String(ticket.customFields[storage.field] ?? '').trim();
+      return /^[A-Z][A-Z0-9_]+-\d+$/.test(value) ? value : null;
+    }
+    const prefix = storage.prefix.toLowerCase();
+    const tag = ticket.tags.find((t) => t.toLowerCase().startsWith(prefix));
+    const key = tag?.slice(prefix.length).toUpperCase() ?? '';
+    return /^[A-Z][A-Z0-9_]+-\d+$/.test(key) ? key : null;
+  }
+
+  /**
+   * First sight of a ticket that already names its Jira issue (linked before we were installed,
+   * or by an earlier store): the link is adopted, never a second issue raised.
+   */
+  private async adoptStoredKey(ticket: Ticket, ref: EntityRef, logger: Logger, eventId: number): Promise<boolean> {
+    const key = this.storedKey(ticket);
+    if (!key) return false;
+    let issue: { id: string; key: string };
+    try {
+      issue = await this.jira().getIssue(key);
+    } catch (err) {
+      if (isVendorApiError(err) && err.notFound) {
+        logger.warn('J1: the ticket names a Jira issue that does not exist; not adopted', { issueKey: key });
+        return false;
+      }
+      throw err;
+    }
+    if (!(await this.deps.store.reserveLink(ref, this.deps.config.jiraConnection, this.now()))) return true;
+    const kind = decideKind(ticket, this.deps.config.triggers) ?? 'bug';
+    await this.deps.store.completeLink(ref, { issueId: issue.id, issueKey: issue.key, kind, missing: [] }, this.now());
+    await this.decide(ref, 'J1', 'info', `Adopted ${issue.key}, which the ticket already named; no new issue raised`, eventId, [], `J1:adopted:${ticketGlobalId(ticket)}:${issue.key}`);
+    logger.info('J1: adopted the Jira issue the ticket already named', { issueKey: issue.key });
+    return true;
   }
 
   private jira(): JiraClientApi {
@@ -246,7 +285,7 @@ export class JiraIssueHandler implements TicketHandler {
     ], commentKey);
   }
 
-  private async decide(ref: EntityRef, ruleId: string, verdict: 'ok' | 'violation', summary: string, eventId: number, actions: unknown[], key: string): Promise<void> {
+  private async decide(ref: EntityRef, ruleId: string, verdict: 'ok' | 'violation' | 'info', summary: string, eventId: number, actions: unknown[], key: string): Promise<void> {
     await this.deps.store.recordDecision({ ticket: ref, ruleId, verdict, actorId: null, at: this.now(), summary, actions, eventId, key });
   }
 
