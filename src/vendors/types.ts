@@ -1,3 +1,4 @@
+import type { EventFacts } from '../domain/first-sight';
 import type { JiraIssue, Ticket, TicketPatch } from '../domain/ticket';
 
 /** What the worker and executor need from a helpdesk (Freshdesk or Zendesk). */
@@ -13,6 +14,12 @@ export interface HelpdeskClient {
   updateTicket(ticketId: string, patch: TicketPatch): Promise<void>;
   /** Every group with its name. */
   listGroups(): Promise<Array<{ id: string; name: string }>>;
+  /**
+   * What the ticket's history says about the change that produced its current state (the one
+   * stamped `atUpdatedAt`), for a ticket seen for the first time. Null when the vendor keeps no
+   * readable history (Freshdesk) or the history names no change.
+   */
+  historyFacts(ticketId: string, atUpdatedAt: string | null): Promise<EventFacts | null>;
 }
 
 export interface NoteAlso {

@@ -1,3 +1,4 @@
+import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/migrations';
 import request from 'supertest';
 import { createApp } from '../../src/http/app';
 import { createLogger } from '../../src/logging/logger';
@@ -261,7 +262,7 @@ describe('health', () => {
     await request(app).get('/healthz').expect(200, { status: 'ok' });
     const ready = await request(app).get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', store: 'sqlite', schemaVersion: 2 });
+    expect(ready.body).toEqual({ status: 'ready', store: 'sqlite', schemaVersion: SQLITE_SCHEMA_VERSION });
   });
 
   it('GET /readyz answers 503 once the store is gone', async () => {

@@ -34,6 +34,16 @@ export function fieldSelection(requested: string[] | undefined, allByDefault: bo
   return (name) => !excluded.has(name) && (all || included.has(name));
 }
 
+/** How many comments GET issue and search embed in the `comment` field. */
+export const EMBEDDED_COMMENTS = 100;
+
+/** Jira Service Management's internal-note property (VENDOR-APIS.md 3.4). */
+function isInternalNote(c: CommentRecord): boolean {
+  const prop = c.properties.find((p) => p.key === 'sd.public.comment');
+  const value = prop?.value;
+  return !!value && typeof value === 'object' && (value as { internal?: unknown }).internal === true;
+}
+
 export class Representer {
   constructor(
     private readonly state: JiraState,
@@ -124,11 +134,21 @@ export class Representer {
   issue(issue: IssueRecord, include: (name: string) => boolean): Record<string, unknown> {
     const fields: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(this.allFields(issue, '3'))) if (include(name)) fields[name] = value;
-    if (include('comment')) {
-      const comments = issue.comments.map((c) => this.comment(c, '3'));
-      fields.comment = { comments, self: `${this.issueSelf(issue)}/comment`, maxResults: comments.length, total: comments.length, startAt: 0 };
-    }
+    if (include('comment')) fields.comment = this.embeddedComments(issue);
     return { expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations', id: issue.id, self: this.issueSelf(issue), key: issue.key, fields };
+  }
+
+  /**
+   * The `comment` field: a capped page whose `total` still counts every comment, so a client
+   * can tell it holds only part (GET /issue/{id}/comment has the rest). Which part is not
+   * documented; one report of a real site saw the oldest ones missing, so the sandbox embeds
+   * the newest EMBEDDED_COMMENTS, oldest of them first, which a client must not mistake for all.
+   */
+  private embeddedComments(issue: IssueRecord): Record<string, unknown> {
+    const total = issue.comments.length;
+    const startAt = Math.max(0, total - EMBEDDED_COMMENTS);
+    const comments = issue.comments.slice(startAt).map((c) => this.comment(c, '3'));
+    return { comments, self: `${this.issueSelf(issue)}/comment`, maxResults: EMBEDDED_COMMENTS, total, startAt };
   }
 
   /** The issue as webhook bodies carry it: v2 form, the fields a listener needs. */
@@ -145,7 +165,8 @@ export class Representer {
       updateAuthor: this.user(c.updateAuthorId, v),
       created: jiraTime(c.created),
       updated: jiraTime(c.updated),
-      jsdPublic: true,
+      // The project is a service desk: an internal note (sd.public.comment {internal: true}) is not public.
+      jsdPublic: !isInternalNote(c),
       ...(c.visibility ? { visibility: c.visibility } : {}),
     };
   }

@@ -32,7 +32,7 @@ function usersOf(state: ZendeskState, ids: ReadonlyArray<number | null>): ZdUser
   return unique.map((id) => state.users.get(id)).filter((u): u is ZdUser => u !== undefined);
 }
 
-/** Tickets: show (with side-loads), comments (cursor pages), create, update, and tags. */
+/** Tickets: show (with side-loads), comments and audits (cursor pages), create, update, and tags. */
 export function registerTicketRoutes(app: SandboxApp, deps: TicketRoutesDeps): void {
   const { state, publish } = deps;
 
@@ -59,6 +59,14 @@ export function registerTicketRoutes(app: SandboxApp, deps: TicketRoutesDeps): v
     const body: Record<string, unknown> = { comments: page.items.map(presentComment), meta: page.meta, links: page.links };
     if (includes(req, 'users')) body.users = usersOf(state, page.items.map((c) => c.authorId)).map((u) => presentUser(base, u));
     return body;
+  });
+
+  // Oldest first with cursor pages, as Zendesk lists a ticket's audits (VENDOR-APIS.md 5b).
+  app.route('GET', '/api/v2/tickets/:id/audits.json', ({ req }) => {
+    const ticket = ticketOf(state, req);
+    const all = state.audits.filter((a) => a.ticketId === ticket.id);
+    const page = cursorPage(req, all, (a) => String(a.id));
+    return { audits: page.items.map((a) => presentAudit(state, a)), meta: page.meta, links: page.links };
   });
 
   app.route('POST', '/api/v2/tickets.json', ({ req, res, actor }) => {

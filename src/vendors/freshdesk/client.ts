@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { EventFacts } from '../../domain/first-sight';
 import type { CanonicalStatus, Organisation, Person, Ticket, TicketPatch } from '../../domain/ticket';
 import type { Logger } from '../../logging/logger';
 import { VendorHttp, collect, paginate, type ErrorDetails } from '../core/http-client';
@@ -170,6 +171,14 @@ export class FreshdeskClient implements HelpdeskClient {
       since = window.lastUpdatedAt;
       seen = new Set([...seen].filter((key) => key.endsWith(`@${since}`)));
     }
+  }
+
+  /**
+   * Freshdesk API v2 has no ticket history (no audits or activities endpoint), so a ticket seen
+   * for the first time is judged by its webhook's triggered_event alone, or as it stands.
+   */
+  async historyFacts(_ticketId: string, _atUpdatedAt: string | null): Promise<EventFacts | null> {
+    return null;
   }
 
   /** Every group with its name (for notes and the Jira issue: "App Support", not an id). */

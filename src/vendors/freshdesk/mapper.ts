@@ -49,9 +49,14 @@ const PRIORITY_TO_FRESHDESK: Readonly<Record<CanonicalPriority, number>> = {
   urgent: 4,
 };
 
-/** Built-in statuses first, so a config entry cannot silently redefine 2..5; custom ones by config, else open. */
+/** Built-in statuses first, so a config entry cannot silently redefine 2..5; then custom ones by config; else null. */
+export function knownCanonicalStatus(status: number, customStatusMap: FreshdeskStatusMap = {}): CanonicalStatus | null {
+  return STATUS_FROM_FRESHDESK[status] ?? customStatusMap[String(status)] ?? null;
+}
+
+/** A ticket must have a status, so an unmapped custom one reads as open. */
 export function toCanonicalStatus(status: number, customStatusMap: FreshdeskStatusMap = {}): CanonicalStatus {
-  return STATUS_FROM_FRESHDESK[status] ?? customStatusMap[String(status)] ?? 'open';
+  return knownCanonicalStatus(status, customStatusMap) ?? 'open';
 }
 
 export function toFreshdeskStatus(status: CanonicalStatus): number {
@@ -167,7 +172,14 @@ export function mapConversation(
     bodyText: conversation.body_text ?? '',
     bodyHtml: conversation.body,
     createdAt: conversation.created_at,
+    ...attachmentsOf(conversation),
   };
+}
+
+/** Set only where Freshdesk listed files, so a conversation without any stays as it was. */
+function attachmentsOf(conversation: FreshdeskConversation): Pick<TicketComment, 'attachments'> {
+  const files = (conversation.attachments ?? []).flatMap((a) => (a.name && a.attachment_url ? [{ name: a.name, url: a.attachment_url }] : []));
+  return files.length ? { attachments: files } : {};
 }
 
 /** Oldest first; the id breaks ties because Freshdesk timestamps have one-second resolution. */

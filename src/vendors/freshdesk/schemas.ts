@@ -56,6 +56,18 @@ export type FreshdeskTicket = z.infer<typeof FreshdeskTicketSchema>;
 
 export const FreshdeskTicketListSchema = z.array(FreshdeskTicketSchema);
 
+/**
+ * A file on a conversation. attachment_url is a signed link that expires after a while, so it
+ * is good for an agent's click soon after, not for keeping.
+ */
+export const FreshdeskAttachmentSchema = z.looseObject({
+  id: id.optional(),
+  name: z.string().nullish(),
+  attachment_url: z.string().nullish(),
+  content_type: z.string().nullish(),
+  size: z.number().nullish(),
+});
+
 export const FreshdeskConversationSchema = z.looseObject({
   id,
   body: z.string().nullable(),
@@ -69,6 +81,7 @@ export const FreshdeskConversationSchema = z.looseObject({
   support_email: z.string().nullable().optional(),
   from_email: z.string().nullable().optional(),
   to_emails: z.array(z.string()).nullable().optional(),
+  attachments: z.array(FreshdeskAttachmentSchema).nullish(),
   created_at: timestamp,
   updated_at: timestamp.optional(),
 });

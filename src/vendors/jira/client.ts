@@ -1,5 +1,5 @@
 import type { JiraIssue } from '../../domain/ticket';
-import { VendorHttp, paginate, type ErrorDetails } from '../core/http-client';
+import { VendorHttp, collect, paginate, type ErrorDetails } from '../core/http-client';
 import { isVendorApiError } from '../core/errors';
 import type {
   AdfDoc,
@@ -12,6 +12,7 @@ import type {
 } from '../types';
 import { toJiraIssue, toJiraTransition } from './mapper';
 import {
+  commentPageSchema,
   commentResponseSchema,
   createIssueResponseSchema,
   emptyResponseSchema,
@@ -21,6 +22,7 @@ import {
   remoteLinkResponseSchema,
   searchResponseSchema,
   transitionsResponseSchema,
+  type RawComment,
   type RawIssue,
 } from './schemas';
 
@@ -39,7 +41,12 @@ export const ISSUE_FIELDS: readonly string[] = [
   'updated',
 ];
 
+/** GET issue also reads the comments (M1 mirrors the new ones); search carries them only when asked. */
+const GET_ISSUE_FIELDS: readonly string[] = [...ISSUE_FIELDS, 'comment'];
+
 const DEFAULT_PAGE_SIZE = 100;
+/** Cloud's own default page; a page may still hold fewer, so the walk advances by what came back. */
+const COMMENT_PAGE_SIZE = 100;
 
 export interface JiraClientOptions extends VendorClientOptions {
   email: string;
@@ -94,7 +101,7 @@ export class JiraClient implements JiraClientApi {
   async getIssue(idOrKey: string): Promise<JiraIssue> {
     const res = await this.http.request(
       'getIssue',
-      { url: issuePath(idOrKey), params: { fields: ISSUE_FIELDS.join(',') } },
+      { url: issuePath(idOrKey), params: { fields: GET_ISSUE_FIELDS.join(',') } },
       issueSchema,
     );
     return this.toIssue(res.data);
@@ -174,7 +181,10 @@ export class JiraClient implements JiraClientApi {
     );
     // An empty token would restart from page one; treat it as the end like null or isLast.
     const token = res.data.isLast === true ? null : res.data.nextPageToken || null;
-    return { issues: res.data.issues.map((raw) => this.toIssue(raw)), nextPageToken: token };
+    const issues: JiraIssue[] = [];
+    // One at a time: only an issue with an incomplete comment page costs calls, and those are rare.
+    for (const raw of res.data.issues) issues.push(await this.toIssue(raw));
+    return { issues, nextPageToken: token };
   }
 
   search(jql: string, fields: string[] = [...ISSUE_FIELDS]): AsyncGenerator<JiraIssue> {
@@ -212,8 +222,38 @@ export class JiraClient implements JiraClientApi {
     );
   }
 
-  private toIssue(raw: RawIssue): JiraIssue {
-    return toJiraIssue(raw, this.options.connectionId, this.options.baseUrl);
+  private async toIssue(raw: RawIssue): Promise<JiraIssue> {
+    return toJiraIssue(raw, this.options.connectionId, this.options.baseUrl, await this.allComments(raw));
+  }
+
+  /**
+   * The issue's comments when its answer carried the `comment` field. The embedded page is
+   * capped (total > comments returned on a long thread), and which slice it holds is not
+   * something to rely on, so then every page of the comment endpoint is read and merged in.
+   */
+  private async allComments(raw: RawIssue): Promise<RawComment[] | undefined> {
+    const embedded = raw.fields.comment;
+    if (!embedded) return undefined;
+    if ((embedded.total ?? 0) <= embedded.comments.length) return embedded.comments;
+    const byId = new Map(embedded.comments.map((c) => [c.id, c]));
+    for (const c of await collect(this.commentPages(raw.id))) byId.set(c.id, c);
+    return [...byId.values()];
+  }
+
+  /** GET /issue/{id}/comment, oldest first, page after page until `total` is reached. */
+  private commentPages(issueId: string): AsyncGenerator<RawComment> {
+    return paginate<RawComment, number>(0, async (startAt) => {
+      const res = await this.http.request(
+        'listComments',
+        { url: `${issuePath(issueId)}/comment`, params: { startAt, maxResults: COMMENT_PAGE_SIZE, orderBy: 'created' } },
+        commentPageSchema,
+      );
+      const { comments, total } = res.data;
+      const next = startAt + comments.length;
+      // An empty page ends the walk even if total says more: comments deleted meanwhile.
+      const done = comments.length === 0 || (typeof total === 'number' && next >= total);
+      return { items: comments, next: done ? null : next };
+    });
   }
 }
 

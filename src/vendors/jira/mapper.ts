@@ -1,6 +1,7 @@
-import type { JiraIssue } from '../../domain/ticket';
+import type { JiraComment, JiraIssue } from '../../domain/ticket';
 import type { JiraTransition } from '../types';
-import type { RawIssue, RawTransition } from './schemas';
+import { adfToPlainText } from './adf-text';
+import type { RawComment, RawIssue, RawTransition } from './schemas';
 
 /**
  * Jira writes offsets without a colon (`2025-01-08T14:05:31.211+0000`), which ISO 8601 parsers
@@ -17,8 +18,35 @@ export function browseUrl(baseUrl: string, key: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(key)}`;
 }
 
-export function toJiraIssue(raw: RawIssue, connectionId: string, baseUrl: string): JiraIssue {
+export function toJiraComment(raw: RawComment): JiraComment {
+  const created = jiraTimeToIso(raw.created);
+  return {
+    id: raw.id,
+    authorAccountId: raw.author?.accountId ?? null,
+    authorName: raw.author?.displayName ?? null,
+    bodyText: adfToPlainText(raw.body),
+    // Jira Software has no public/internal split: without jsdPublic every comment is public.
+    public: raw.jsdPublic ?? true,
+    created,
+    updated: raw.updated ? jiraTimeToIso(raw.updated) : created,
+  };
+}
+
+/** Oldest first; Jira's comment ids grow with time and break ties within one millisecond. */
+export function compareJiraComments(a: JiraComment, b: JiraComment): number {
+  const byTime = Date.parse(a.created) - Date.parse(b.created);
+  if (byTime !== 0 && !Number.isNaN(byTime)) return byTime;
+  return Number(a.id) - Number(b.id);
+}
+
+/**
+ * The canonical issue. `comments` are the issue's comments when the caller has read them all
+ * (the embedded page can be incomplete, see JiraClient); by default those embedded in the
+ * answer, and none when the answer carries no `comment` field.
+ */
+export function toJiraIssue(raw: RawIssue, connectionId: string, baseUrl: string, comments?: readonly RawComment[]): JiraIssue {
   const f = raw.fields;
+  const rawComments = comments ?? f.comment?.comments ?? [];
   return {
     connectionId,
     id: raw.id,
@@ -37,7 +65,7 @@ export function toJiraIssue(raw: RawIssue, connectionId: string, baseUrl: string
     resolution: f.resolution?.name ?? null,
     created: jiraTimeToIso(f.created),
     updated: jiraTimeToIso(f.updated),
-    comments: [],
+    comments: rawComments.map(toJiraComment).sort(compareJiraComments),
   };
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 
 /** Jira ids are numeric strings in most answers but plain numbers in a few (remote links). */
-const jiraId = z.union([z.string(), z.number()]).transform(String);
+export const jiraId = z.union([z.string(), z.number()]).transform(String);
 
 export const statusCategorySchema = z.looseObject({
   id: z.number().optional(),
@@ -29,6 +29,40 @@ export const userSchema = z.looseObject({
   emailAddress: z.string().nullish(),
 });
 
+/**
+ * A comment's author as Jira names it. Not `userSchema`: an author can be a deleted or
+ * anonymous user whose accountId Jira leaves out, and that must not drop the whole issue.
+ */
+export const commentAuthorSchema = z.looseObject({
+  accountId: z.string().nullish(),
+  displayName: z.string().nullish(),
+});
+
+export const commentSchema = z.looseObject({
+  id: jiraId,
+  self: z.string().optional(),
+  author: commentAuthorSchema.nullish(),
+  updateAuthor: commentAuthorSchema.nullish(),
+  // ADF from v3, a wiki-markup string from v2; adf-text.ts reads either.
+  body: z.unknown().optional(),
+  created: z.string(),
+  updated: z.string().nullish(),
+  visibility: z.looseObject({ type: z.string().nullish(), value: z.string().nullish() }).nullish(),
+  // Sent where Jira Service Management splits public replies from internal notes (VENDOR-APIS 3.4).
+  jsdPublic: z.boolean().nullish(),
+});
+
+/**
+ * The `comment` field of an issue and GET /issue/{id}/comment: one page of comments. `total`
+ * counts them all, so a page holding fewer says the rest must be read from the comment endpoint.
+ */
+export const commentPageSchema = z.looseObject({
+  comments: z.array(commentSchema),
+  startAt: z.number().nullish(),
+  maxResults: z.number().nullish(),
+  total: z.number().nullish(),
+});
+
 export const issueFieldsSchema = z.looseObject({
   summary: z.string(),
   status: statusSchema,
@@ -39,6 +73,7 @@ export const issueFieldsSchema = z.looseObject({
   resolution: namedSchema.nullish(),
   created: z.string(),
   updated: z.string(),
+  comment: commentPageSchema.nullish(),
 });
 
 export const issueSchema = z.looseObject({
@@ -103,5 +138,7 @@ export const errorBodySchema = z.looseObject({
 export const emptyResponseSchema = z.unknown();
 
 export type RawIssue = z.infer<typeof issueSchema>;
+export type RawComment = z.infer<typeof commentSchema>;
+export type RawCommentPage = z.infer<typeof commentPageSchema>;
 export type RawTransition = z.infer<typeof transitionSchema>;
 export type RawSearchResponse = z.infer<typeof searchResponseSchema>;

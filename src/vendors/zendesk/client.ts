@@ -1,10 +1,13 @@
+import type { EventFacts } from '../../domain/first-sight';
 import type { CanonicalStatus, Organisation, Person, Ticket, TicketPatch } from '../../domain/ticket';
 import { collect, paginate, VendorHttp, type ErrorDetails } from '../core/http-client';
 import type { HelpdeskClient, NoteAlso, VendorClientOptions } from '../types';
 import { isVendorApiError } from '../core/errors';
+import { auditAt, auditFacts } from './audit-facts';
 import { mapOrganization, mapTicket, mapUser, statusFromZendesk, statusToZendesk } from './mapper';
 import {
   addCommentResponseSchema,
+  auditsPageSchema,
   commentsPageSchema,
   errorBodySchema,
   groupsPageSchema,
@@ -14,6 +17,7 @@ import {
   showUserResponseSchema,
   tagsResponseSchema,
   updateTicketResponseSchema,
+  type ZendeskAudit,
   type ZendeskComment,
   type ZendeskTicket,
   type ZendeskUser,
@@ -191,8 +195,6 @@ export class ZendeskClient implements HelpdeskClient {
     return { id: event?.id ?? res.data.audit.id };
   }
 
-
-
   /**
    * Fields in one PUT. Tags go through the Tags endpoints instead: on PUT /tickets/{id} a
    * `tags` array replaces every tag and `additional_tags`/`remove_tags` are honoured only by
@@ -251,6 +253,26 @@ export class ZendeskClient implements HelpdeskClient {
       showOrganizationResponseSchema,
     );
     return mapOrganization(res.data.organization);
+  }
+
+  /**
+   * What the ticket's audits say about the change that produced its current state (first
+   * sight, README). Audits come oldest first and the documented paging has no reverse order,
+   * so every page is read; tickets rarely have more than a few pages of them.
+   */
+  async historyFacts(ticketId: string, atUpdatedAt: string | null): Promise<EventFacts | null> {
+    const audits = await collect(
+      paginate<ZendeskAudit, { after?: string }>({}, async (cursor) => {
+        const res = await this.http.request(
+          'listAudits',
+          { url: `/api/v2/tickets/${encodeURIComponent(ticketId)}/audits.json`, params: this.pageParams(cursor.after) },
+          auditsPageSchema,
+        );
+        return { items: res.data.audits, next: res.data.meta ? this.nextCursor(res.data.meta) : null };
+      }),
+    );
+    const audit = auditAt(audits, atUpdatedAt);
+    return audit ? auditFacts(audit) : null;
   }
 
   /** Every group that is not deleted, following cursor pages. */

@@ -102,7 +102,14 @@ export function mapComment(comment: ZendeskComment, requesterId: string | null, 
     bodyText: comment.plain_body ?? comment.body ?? '',
     bodyHtml: comment.html_body ?? null,
     createdAt: comment.created_at,
+    ...attachmentsOf(comment),
   };
+}
+
+/** Set only where Zendesk listed files, so a comment without any stays as it was. */
+function attachmentsOf(comment: ZendeskComment): Pick<TicketComment, 'attachments'> {
+  const files = (comment.attachments ?? []).flatMap((a) => (a.file_name && a.content_url ? [{ name: a.file_name, url: a.content_url }] : []));
+  return files.length ? { attachments: files } : {};
 }
 
 /**

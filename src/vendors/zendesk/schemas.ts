@@ -60,6 +60,16 @@ export const liveTicketSchema = ticketSchema.refine((t) => isZendeskStatus(t.sta
   path: ['status'],
 });
 
+/** A file on a comment. Both name and link are needed to offer it; either may be missing on redacted files. */
+export const attachmentSchema = z.looseObject({
+  id: zendeskId.optional(),
+  file_name: z.string().nullish(),
+  content_url: z.string().nullish(),
+  content_type: z.string().nullish(),
+  size: z.number().nullish(),
+  inline: z.boolean().nullish(),
+});
+
 export const commentSchema = z.looseObject({
   id: zendeskId,
   type: z.string().optional(),
@@ -69,6 +79,7 @@ export const commentSchema = z.looseObject({
   html_body: z.string().nullish(),
   plain_body: z.string().nullish(),
   public: z.boolean(),
+  attachments: z.array(attachmentSchema).nullish(),
   audit_id: optionalId,
   created_at: z.string(),
 });
@@ -141,16 +152,38 @@ export const incrementalTicketsResponseSchema = z.looseObject({
   organizations: sideLoadedOrganizations,
 });
 
+/**
+ * One event of an audit: `Comment` (author_id, public, body), `Create` and `Change`
+ * (field_name, value, previous_value), `Notification` and others we read past. Values are
+ * strings for ids and enums, arrays for tags, numbers for a few fields (custom_status_id).
+ */
 export const auditEventSchema = z.looseObject({
   id: zendeskId,
   type: z.string(),
   public: z.boolean().optional(),
+  author_id: zendeskId.nullish().catch(null),
+  field_name: z.string().nullish(),
+  value: z.unknown().optional(),
+  previous_value: z.unknown().optional(),
 });
 
 export const auditSchema = z.looseObject({
   id: zendeskId,
   ticket_id: zendeskId.optional(),
+  created_at: z.string().nullish(),
+  // -1 is Zendesk's system user (triggers, automations).
+  author_id: zendeskId.nullish().catch(null),
   events: z.array(auditEventSchema),
+});
+
+/**
+ * GET /api/v2/tickets/{id}/audits.json?page[size]=100: oldest first. An archived ticket's
+ * audits come in one answer without cursor paging, hence no `meta` there.
+ */
+export const auditsPageSchema = z.looseObject({
+  audits: z.array(auditSchema),
+  meta: cursorMetaSchema.optional(),
+  links: cursorLinksSchema.optional(),
 });
 
 /** PUT /api/v2/tickets/{id}.json: the ticket after the change and the audit that records it. */
@@ -196,3 +229,5 @@ export type ZendeskUser = z.infer<typeof userSchema>;
 export type ZendeskOrganization = z.infer<typeof organizationSchema>;
 export type ZendeskGroup = z.infer<typeof groupSchema>;
 export type ZendeskErrorBody = z.infer<typeof errorBodySchema>;
+export type ZendeskAudit = z.infer<typeof auditSchema>;
+export type ZendeskAuditEvent = z.infer<typeof auditEventSchema>;

@@ -220,6 +220,26 @@ describe('conversation authors', () => {
   });
 });
 
+describe('conversation attachments', () => {
+  it('lists the files Freshdesk attached, skipping one without a name or link', () => {
+    const [withFiles, plain] = FreshdeskConversationListSchema.parse(fixture('conversations-4821-attachments.json')).map((c) =>
+      mapConversation(c, REQUESTER_ID, { requester: null, agents }),
+    );
+
+    expect(withFiles?.attachments).toEqual([
+      {
+        name: 'export-error.png',
+        url: 'https://s3.amazonaws.com/cdn.freshdesk.com/data/helpdesk/attachments/production/43004456001/original/export-error.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300&X-Amz-Signature=3f1c',
+      },
+      {
+        name: 'export.log',
+        url: 'https://s3.amazonaws.com/cdn.freshdesk.com/data/helpdesk/attachments/production/43004456002/original/export.log?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300&X-Amz-Signature=9b2e',
+      },
+    ]);
+    expect(plain).not.toHaveProperty('attachments');
+  });
+});
+
 describe('small helpers', () => {
   it('reads an address from from_email in both spellings', () => {
     expect(emailAddressOf('"Marco Rossi" <marco@acme.io>')).toBe('marco@acme.io');

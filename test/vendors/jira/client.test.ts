@@ -48,10 +48,10 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe('JiraClient requests', () => {
-  it('getIssue asks for the canonical fields with Basic email:token and maps the answer', async () => {
+  it('getIssue asks for the canonical fields and the comments with Basic email:token and maps the answer', async () => {
     const scope = nock(BASE, { reqheaders: { authorization: BASIC } })
       .get('/rest/api/3/issue/SUP-311')
-      .query({ fields: 'summary,status,issuetype,priority,labels,assignee,resolution,created,updated' })
+      .query({ fields: 'summary,status,issuetype,priority,labels,assignee,resolution,created,updated,comment' })
       .reply(200, fixture('issue-SUP-311.json'));
 
     const issue = await makeClient().getIssue('SUP-311');
@@ -64,6 +64,77 @@ describe('JiraClient requests', () => {
       status: { id: '3', name: 'In Progress', categoryKey: 'indeterminate' },
       assigneeAccountId: '5b10a2844c20165700ede21g',
     });
+    scope.done();
+  });
+
+  it('getIssue maps a complete embedded comment page without another call', async () => {
+    const scope = nock(BASE).get('/rest/api/3/issue/SUP-311').query(true).reply(200, fixture('issue-SUP-311-comments.json'));
+
+    const issue = await makeClient().getIssue('SUP-311');
+
+    expect(issue.comments.map((c) => [c.id, c.public])).toEqual([
+      ['10085', true],
+      ['10086', false],
+      ['10087', true],
+    ]);
+    scope.done();
+  });
+
+  it('getIssue reads every comment page when the embedded page holds fewer than total', async () => {
+    // The embed holds the two newest of three; the endpoint serves two a page whatever was asked.
+    const scope = nock(BASE, { reqheaders: { authorization: BASIC } })
+      .get('/rest/api/3/issue/SUP-311')
+      .query(true)
+      .reply(200, fixture('issue-SUP-311-comments-partial.json'))
+      .get('/rest/api/3/issue/10002/comment')
+      .query({ startAt: '0', maxResults: '100', orderBy: 'created' })
+      .reply(200, fixture('comments-SUP-311-page-1.json'))
+      .get('/rest/api/3/issue/10002/comment')
+      .query({ startAt: '2', maxResults: '100', orderBy: 'created' })
+      .reply(200, fixture('comments-SUP-311-page-2.json'));
+
+    const issue = await makeClient().getIssue('SUP-311');
+
+    expect(issue.comments.map((c) => c.id)).toEqual(['10085', '10086', '10087']);
+    expect(issue.comments[0]?.bodyText).toBe('Customer replied: the export still fails for PDF.');
+    scope.done();
+  });
+
+  it('stops reading comment pages at an empty page even if total promised more', async () => {
+    const scope = nock(BASE)
+      .get('/rest/api/3/issue/SUP-311')
+      .query(true)
+      .reply(200, fixture('issue-SUP-311-comments-partial.json'))
+      .get('/rest/api/3/issue/10002/comment')
+      .query(true)
+      .reply(200, { startAt: 0, maxResults: 100, total: 3, comments: [] });
+
+    const issue = await makeClient().getIssue('SUP-311');
+
+    // The embedded ones are kept: a comment deleted meanwhile is the only way to get here.
+    expect(issue.comments.map((c) => c.id)).toEqual(['10086', '10087']);
+    scope.done();
+  });
+
+  it('search keeps comments empty unless comment is asked for, and then completes them', async () => {
+    const withComments = { issues: [fixture('issue-SUP-311-comments-partial.json')], isLast: true };
+    const rec = bodyRecorder();
+    const scope = nock(BASE)
+      .post('/rest/api/3/search/jql', rec.capture)
+      .reply(200, fixture('search-jql-page-3.json'))
+      .post('/rest/api/3/search/jql', rec.capture)
+      .reply(200, withComments)
+      .get('/rest/api/3/issue/10002/comment')
+      .query(true)
+      .reply(200, { startAt: 0, maxResults: 100, total: 3, comments: (fixture('issue-SUP-311-comments.json').fields as { comment: { comments: unknown[] } }).comment.comments });
+
+    const jql = 'project = SUP AND updated >= "2025-01-08 14:00" ORDER BY updated ASC';
+    const plain = await makeClient().searchPage(jql, []);
+    const commented = await makeClient().searchPage(jql, ['comment']);
+
+    expect(plain.issues[0]?.comments).toEqual([]);
+    expect((rec.bodies[0] as { fields: string[] }).fields).not.toContain('comment');
+    expect(commented.issues[0]?.comments.map((c) => c.id)).toEqual(['10085', '10086', '10087']);
     scope.done();
   });
 

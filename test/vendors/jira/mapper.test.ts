@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { browseUrl, jiraTimeToIso, toJiraIssue, toJiraTransition } from '../../../src/vendors/jira/mapper';
-import { issueSchema, searchResponseSchema, transitionsResponseSchema } from '../../../src/vendors/jira/schemas';
+import { browseUrl, jiraTimeToIso, toJiraComment, toJiraIssue, toJiraTransition } from '../../../src/vendors/jira/mapper';
+import { commentSchema, issueSchema, searchResponseSchema, transitionsResponseSchema } from '../../../src/vendors/jira/schemas';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join(__dirname, '../../fixtures/jira/api', name), 'utf8'));
@@ -23,7 +23,67 @@ describe('jira mapper', () => {
       resolution: null,
       created: '2025-01-08T14:05:31.211Z',
       updated: '2025-01-09T08:12:44.017Z',
+      // No `comment` field in the answer, no comments.
+      comments: [],
     });
+  });
+
+  it('maps the embedded comments oldest first, ADF as text, internal notes as not public', () => {
+    const raw = issueSchema.parse(fixture('issue-SUP-311-comments.json'));
+    expect(toJiraIssue(raw, 'jira-acme', 'https://acme.atlassian.net').comments).toEqual([
+      {
+        id: '10085',
+        authorAccountId: '557058:f58131cb-b67d-43c7-b30d-6b58d40bd077',
+        authorName: 'helpdesk-sync',
+        bodyText: 'Customer replied: the export still fails for PDF.',
+        public: true,
+        created: '2025-01-08T14:06:02.110Z',
+        updated: '2025-01-08T14:06:02.110Z',
+      },
+      {
+        id: '10086',
+        authorAccountId: '5b10a2844c20165700ede21g',
+        authorName: 'Priya Singh',
+        bodyText: '@helpdesk-sync internal: reproduced on staging.\n\n```\nE_TIMEOUT after 30000 ms\n```',
+        public: false,
+        created: '2025-01-09T08:10:12.004Z',
+        updated: '2025-01-09T08:12:44.017Z',
+      },
+      {
+        id: '10087',
+        authorAccountId: '5d3b1a2c9f0e1b0c8a7d6e5f',
+        authorName: 'Former user',
+        bodyText: 'Fix deployed, see the release notes <https://acme.atlassian.net/wiki/spaces/REL/pages/42>',
+        public: true,
+        created: '2025-01-09T10:01:02.345Z',
+        updated: '2025-01-09T10:01:02.345Z',
+      },
+    ]);
+  });
+
+  it('reads a comment without jsdPublic as public, an anonymous author as unknown, a wiki body as is', () => {
+    const raw = commentSchema.parse({
+      self: 'https://acme.atlassian.net/rest/api/2/issue/10002/comment/10090',
+      id: '10090',
+      author: { displayName: 'Anonymous' },
+      body: 'Seen on *staging* too',
+      created: '2025-01-10T08:00:00.000-0500',
+    });
+    expect(toJiraComment(raw)).toEqual({
+      id: '10090',
+      authorAccountId: null,
+      authorName: 'Anonymous',
+      bodyText: 'Seen on *staging* too',
+      public: true,
+      created: '2025-01-10T13:00:00.000Z',
+      updated: '2025-01-10T13:00:00.000Z',
+    });
+  });
+
+  it('sorts comments oldest first whatever order they came in', () => {
+    const raw = issueSchema.parse(fixture('issue-SUP-311-comments.json'));
+    const reversed = [...(raw.fields.comment?.comments ?? [])].reverse();
+    expect(toJiraIssue(raw, 'jira-acme', 'https://acme.atlassian.net', reversed).comments.map((c) => c.id)).toEqual(['10085', '10086', '10087']);
   });
 
   it('turns the nulls Jira sends for cleared fields into nulls, not crashes', () => {

@@ -232,3 +232,17 @@ describe('mapComment', () => {
     expect(mapped).toMatchObject({ bodyText: 'Done', bodyHtml: '<p><strong>Done</strong></p>' });
   });
 });
+
+describe('comment attachments', () => {
+  const users = new Map<string, ReturnType<typeof userSchema.parse>>();
+
+  it('lists the files Zendesk attached, skipping a redacted one without a link', () => {
+    const page = commentsPageSchema.parse(fixture('ticket-comments-attachments.json'));
+    const [plain, withFiles] = page.comments.map((c) => mapComment(c, '8447388090494', users));
+
+    expect(plain).not.toHaveProperty('attachments');
+    expect(withFiles?.attachments).toEqual([
+      { name: 'login-error.png', url: 'https://acme.zendesk.com/attachments/token/Xk2pQ7rT9vLm3Nc/?name=login-error.png' },
+    ]);
+  });
+});

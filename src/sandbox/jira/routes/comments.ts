@@ -8,8 +8,10 @@ export function commentRoutes(http: SandboxApp, ctx: JiraContext): void {
   http.route('GET', `${API}/issue/:idOrKey/comment`, ({ req }) => {
     const issue = issueOf(ctx, req);
     const startAt = Math.max(0, Number(req.query.startAt ?? 0) || 0);
-    const maxResults = Math.min(5000, Math.max(1, Number(req.query.maxResults ?? 5000) || 5000));
-    const ordered = req.query.orderBy === '-created' ? [...issue.comments].reverse() : issue.comments;
+    // Cloud's documented default page is 100; orderBy takes created, +created or -created.
+    const maxResults = Math.min(5000, Math.max(1, Number(req.query.maxResults ?? 100) || 100));
+    const orderBy = typeof req.query.orderBy === 'string' ? req.query.orderBy.replace(/\s+/g, '').toLowerCase() : 'created';
+    const ordered = orderBy === '-created' ? [...issue.comments].reverse() : issue.comments;
     const page = ordered.slice(startAt, startAt + maxResults).map((c) => ctx.represent.comment(c));
     return { startAt, maxResults, total: issue.comments.length, comments: page };
   });
