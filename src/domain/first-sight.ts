@@ -27,6 +27,11 @@ export interface EventFacts {
   issueStatus?: FieldMove<string | null>;
   /** The comment the event is about (Zendesk comment_added, Jira comment_created/updated). */
   comment?: { id: string; authorId: string | null; public: boolean | null };
+  /**
+   * The event reports a note of ours (M5) without naming its id: Freshdesk names no actor, but
+   * its body carries the latest private note, and ours end with our signature.
+   */
+  ownNote?: boolean;
 }
 
 /** True when the facts name the creation, a field that moved or a comment: something to judge by. */

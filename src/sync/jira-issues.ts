@@ -9,6 +9,7 @@ import type { Logger } from '../logging/logger';
 import type { Store, TicketLink } from '../store/types';
 import { isVendorApiError } from '../vendors/core/errors';
 import type { JiraClientApi } from '../vendors/types';
+import { issuesWithLabelJql, ticketRemoteLink } from '../vendors/jira/remote-link';
 import type { AdfDoc, IssueTarget } from '../domain/actions';
 import { isSigned, refFor, signatureText, signNote } from '../domain/rules';
 import { em, paragraph } from '../jira/adf';
@@ -173,7 +174,7 @@ export class JiraIssueHandler implements TicketHandler {
 
   /** The issue an earlier attempt created, found by the identity label it carries. */
   private async findByIdentity(jira: JiraClientApi, ticket: Ticket): Promise<{ id: string; key: string } | null> {
-    const page = await jira.searchPage(`labels = "${identityLabel(ticket)}" ORDER BY created ASC`, ['summary'], null, 5);
+    const page = await jira.searchPage(issuesWithLabelJql(identityLabel(ticket)), ['summary'], null, 5);
     const first = page.issues[0];
     return first ? { id: first.id, key: first.key } : null;
   }
@@ -188,7 +189,7 @@ export class JiraIssueHandler implements TicketHandler {
     const jira = this.jira();
     const url = `${this.jiraBaseUrl(key)}`;
     await runOnce(this.deps.store, `J4:remote-link:${ticketGlobalId(ticket)}`, { ticket: ref, kind: 'J4:remote-link', at: () => this.now() }, async () => {
-      await jira.addRemoteLink(key, this.remoteLink(ticket));
+      await jira.addRemoteLink(key, ticketRemoteLink(ticket, ticketGlobalId(ticket), `${ticketRef(ticket)} ${ticket.subject}`));
     });
     await this.noteAndKey(ticket, link, url, logger);
     await this.followUpMissing(ticket, link, eventId, logger);
@@ -196,21 +197,6 @@ export class JiraIssueHandler implements TicketHandler {
 
   private jiraBaseUrl(key: string): string {
     return this.deps.clients.jiraBrowseUrl(this.deps.config.jiraConnection, key);
-  }
-
-  private remoteLink(ticket: Ticket) {
-    const vendorName = ticket.vendor === 'zendesk' ? 'Zendesk' : 'Freshdesk';
-    return {
-      globalId: ticketGlobalId(ticket),
-      application: { type: `com.${ticket.vendor}`, name: vendorName },
-      relationship: 'customer ticket',
-      object: {
-        url: ticket.url,
-        title: `${ticketRef(ticket)} ${ticket.subject}`.slice(0, 255),
-        summary: `Status ${ticket.status}${ticket.priority ? `, priority ${ticket.priority}` : ''}`,
-        status: { resolved: ticket.status === 'resolved' || ticket.status === 'closed' },
-      },
-    };
   }
 
   /**

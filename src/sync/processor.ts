@@ -69,6 +69,7 @@ export class EventProcessor {
    */
   private async isOwnEcho(event: InboxEvent, facts: EventFacts | null): Promise<boolean> {
     if (!facts || facts.created) return false;
+    if (facts.ownNote) return true;
     if (facts.actorId && this.deps.ourUsers?.(event.vendor, event.connectionId).has(facts.actorId)) return true;
     if (facts.comment?.id) return (await this.deps.store.findWriteByResult(event.vendor, event.connectionId, facts.comment.id)) !== null;
     return false;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventFacts, FieldMove } from '../../domain/first-sight';
+import { isSigned } from '../../domain/rules';
 import type { CanonicalPriority, CanonicalStatus } from '../../domain/ticket';
 import { numericId } from '../../intake/types';
 import { knownCanonicalStatus, toCanonicalPriority, type FreshdeskStatusMap } from './mapper';
@@ -17,6 +18,7 @@ const bodySchema = z.looseObject({
   ticket_id: z.unknown().optional(),
   triggered_event: z.unknown().optional(),
   updated_at: z.unknown().optional(),
+  latest_private_comment: z.unknown().optional(),
 });
 
 /** Labels are accepted too, in case a template renders them; numbers are what Freshdesk sends. */
@@ -78,5 +80,7 @@ export function freshdeskEventFacts(payload: unknown, customStatuses: FreshdeskS
   if (status) facts.status = { from: statusOf(status.from, customStatuses), to: statusOf(status.to, customStatuses) };
   const priority = fieldMoveOf(triggered, 'priority');
   if (priority) facts.priority = { from: priorityOf(priority.from), to: priorityOf(priority.to) };
+  // A private note was added and the newest private note is signed by us: our own write.
+  if (triggered.note_type === 'private' && typeof body.latest_private_comment === 'string' && isSigned(body.latest_private_comment)) facts.ownNote = true;
   return facts;
 }
