@@ -46,6 +46,12 @@ function targetOf(action: WriteAction): EntityRef {
     : action.ticket;
 }
 
+/** The priority an edit set, as `priority:<name>`, so its echo is recognised (M5). */
+function priorityNameOf(fields: Record<string, unknown> | undefined): string | null {
+  const p = fields?.priority;
+  return p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' ? `priority:${(p as { name: string }).name}` : null;
+}
+
 /** The vendor certainly did not make the write: it refused the request. */
 function refused(err: unknown): boolean {
   return isVendorApiError(err) && err.kind === 'client' && err.status !== 408;
@@ -173,7 +179,8 @@ export class Executor {
       }
       case 'helpdesk.update':
         await this.helpdesk(action.ticket).updateTicket(action.ticket.id, action.patch);
-        return { status: 'written', resultId: null };
+        // The status it set, so the change is recognised as ours when it comes back (M5).
+        return { status: 'written', resultId: action.patch.status ? `status:${action.patch.status}` : null };
       case 'jira.comment': {
         const comment = await this.jira(ctx, action.issue.key, action.issue.connectionId).addComment(action.issue.key, action.body, [
           { key: 'helpdesk-sync', value: { ref: refFor(action.key), rule: action.rule } },
@@ -185,7 +192,7 @@ export class Executor {
           ...(action.fields ? { fields: action.fields } : {}),
           ...(action.update ? { update: action.update } : {}),
         });
-        return { status: 'written', resultId: null };
+        return { status: 'written', resultId: priorityNameOf(action.fields) };
       case 'jira.transition':
         return this.transition(action, ctx);
     }

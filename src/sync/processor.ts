@@ -144,16 +144,19 @@ export class EventProcessor {
     const client = this.deps.clients.jira(event.connectionId);
     if (!client) throw new PermanentEventError(`jira connection "${event.connectionId}" has no API credentials configured`);
     const snapshot = await this.deps.store.getSnapshot(ref);
-    const previous = snapshot && !snapshot.deleted ? normaliseIssue(snapshot.data as JiraIssue) : null;
+    const kept = snapshot && !snapshot.deleted ? normaliseIssue(snapshot.data as JiraIssue) : null;
     let issue: JiraIssue;
     try {
       issue = await client.getIssue(ref.id);
     } catch (err) {
-      if (isVendorApiError(err) && err.notFound && event.eventType === 'jira:issue_deleted') return this.markDeleted(ref, previous);
+      if (isVendorApiError(err) && err.notFound && event.eventType === 'jira:issue_deleted') return this.markDeleted(ref, kept);
       throw err;
     }
+    // First sight of an issue (its creation was our own write, skipped as an echo): the
+    // changelog of this event says which status it left.
+    const previous = kept ?? (facts?.issueStatus?.from ? { ...issue, status: { id: null, name: facts.issueStatus.from, categoryKey: null } } : null);
     for (const handler of this.deps.dispatcher.issueHandlersFor(event)) {
-      await handler.handle({ event, issue, previous, previousSavedAt: previous ? (snapshot as { savedAt: Date }).savedAt : null, facts, logger });
+      await handler.handle({ event, issue, previous, previousSavedAt: kept ? (snapshot as { savedAt: Date }).savedAt : null, facts, logger });
     }
     await this.deps.store.saveSnapshot({ ref, data: issue, vendorUpdatedAt: issue.updated, savedAt: this.now(), deleted: false });
     logger.info('issue processed', { issueKey: issue.key, status: issue.status.name, comments: issue.comments.length });

@@ -1,0 +1,38 @@
+import type { MirrorConfig } from '../config/schema';
+import type { CanonicalStatus, HelpdeskVendor, JiraIssue } from '../domain/ticket';
+
+/**
+ * M2's defaults: the usual Jira Software and Jira Service Management status names, and those of
+ * the seed-002 service-desk workflow, as the linked ticket's status. While engineering has not
+ * started, the ticket is still open with its agent; done statuses are M2's owner rule, not here.
+ */
+export const DEFAULT_STATUS_MAP: Readonly<Record<string, CanonicalStatus>> = {
+  'to do': 'open',
+  open: 'open',
+  backlog: 'open',
+  'selected for development': 'open',
+  'waiting for support': 'open',
+  reopened: 'open',
+  'in progress': 'in_progress',
+  'work in progress': 'in_progress',
+  'in review': 'in_progress',
+  'in development': 'in_progress',
+  investigating: 'in_progress',
+  'waiting for customer': 'pending',
+  pending: 'pending',
+  'on hold': 'on_hold',
+  blocked: 'on_hold',
+};
+
+/** The status map of one helpdesk connection: its configured names over the defaults, keys lower-cased. */
+export function statusMapFor(config: MirrorConfig, vendor: HelpdeskVendor, connectionId: string): Record<string, CanonicalStatus> {
+  const own = config.statusMap[`${vendor}/${connectionId}`] ?? {};
+  return { ...DEFAULT_STATUS_MAP, ...Object.fromEntries(Object.entries(own).map(([name, status]) => [name.trim().toLowerCase(), status])) };
+}
+
+/** Jira is done with the issue: a configured done status, or any status in Jira's done category. */
+export function isDone(status: JiraIssue['status'], config: MirrorConfig): boolean {
+  return status.categoryKey === 'done' || config.doneStatuses.some((s) => s.toLowerCase() === status.name.toLowerCase());
+}
+
+export const isSolved = (status: CanonicalStatus): boolean => status === 'resolved' || status === 'closed';
