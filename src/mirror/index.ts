@@ -6,6 +6,6 @@
 export { mirrorIssueToTicket, commentNotes, m1Key, type IssueToTicketInput } from './issue-to-ticket';
 export { mirrorTicketToIssue, commentComments, m3Key, type TicketToIssueInput } from './ticket-to-issue';
 export { reconcilePair, type ReconcileInput } from './reconcile';
-export { DEFAULT_STATUS_MAP, isDone, statusMapFor } from './status-map';
-export { isOurJiraComment, isOurTicketComment } from './echo';
+export { DEFAULT_STATUS_MAP, holdsStatus, isDone, isSolved, jiraStatusesFor, statusMapFor } from './status-map';
+export { isOurJiraChange, isOurJiraComment, isOurTicketChange, isOurTicketComment, writtenKeys } from './echo';
 export type { Drift, LedgerView, MirrorIdentity, MirrorSettings, Pair, ReconcilePlan } from './types';

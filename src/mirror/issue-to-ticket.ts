@@ -1,8 +1,8 @@
 import type { DecisionDraft, Plan, WriteAction } from '../domain/actions';
-import type { CanonicalPriority, JiraComment, JiraIssue, Ticket, TicketPatch } from '../domain/ticket';
+import type { CanonicalPriority, CanonicalStatus, JiraComment, JiraIssue, Ticket, TicketPatch } from '../domain/ticket';
 import { doneNote, jiraCommentNote, statusNote } from './content';
 import { isOurJiraChange, isOurJiraComment, writtenKeys } from './echo';
-import { isDone } from './status-map';
+import { holdsStatus, isDone, isSolved } from './status-map';
 import type { MirrorIdentity, MirrorSettings, Pair } from './types';
 
 export interface IssueToTicketInput {
@@ -60,12 +60,26 @@ function statusChange(input: IssueToTicketInput, plan: Plan): void {
     plan.actions.push(action);
     decision.actionKeys.push(action.key);
   };
+  const vendor = pair.ticket.vendor === 'jira' ? null : pair.ticket.vendor;
+  const holds = (t: Ticket, status: CanonicalStatus) => (vendor ? holdsStatus(vendor, t.status, status) : t.status === status);
   if (isDone(issue.status, settings.config)) {
     const status = settings.config.resolveTicketOnDone ? 'resolved' : 'open';
     const owner = pair.owner;
-    push({ kind: 'helpdesk.note', key: `${base}:note`, rule: 'M2', ticket: pair.ticket, html: doneNote(issue.key, issue.status.name, owner !== null, `${base}:note`) });
-    const patch: TicketPatch = { status, ...(owner ? { assigneeId: owner.ownerId, groupId: owner.ownerGroupId } : {}) };
-    const already = ticket && ticket.status === status && (!owner || (ticket.assigneeId === owner.ownerId && ticket.groupId === owner.ownerGroupId));
+    // Done to done (Completed to Closed, seed 002), or a ticket the owner already solved: the
+    // hand-back happened; reopening a solved ticket would undo the owner's confirmation.
+    const wasDone = isDone(previous.status, settings.config);
+    if (wasDone || (ticket !== null && isSolved(ticket.status))) {
+      const remark = wasDone ? 'Jira was already done, so the ticket is left as it is.' : `The ticket is already ${ticket?.status ?? ''}, so it is left as it is.`;
+      push({ kind: 'helpdesk.note', key: `${base}:note`, rule: 'M2', ticket: pair.ticket, html: statusNote(issue.key, previous.status.name, issue.status.name, null, `${base}:note`, remark) });
+      decision.summary = `${issue.key} moved ${previous.status.name} -> ${issue.status.name}; ${remark}`;
+      plan.decisions.push(decision);
+      return;
+    }
+    push({ kind: 'helpdesk.note', key: `${base}:note`, rule: 'M2', ticket: pair.ticket, html: doneNote(issue.key, issue.status.name, owner !== null, `${base}:note`, jiraOwns) });
+    // A null group is left alone rather than cleared.
+    const patch: TicketPatch = { status, ...(owner ? { assigneeId: owner.ownerId, ...(owner.ownerGroupId !== null ? { groupId: owner.ownerGroupId } : {}) } : {}) };
+    const already =
+      ticket !== null && holds(ticket, status) && (!owner || (ticket.assigneeId === owner.ownerId && (owner.ownerGroupId === null || ticket.groupId === owner.ownerGroupId)));
     if (jiraOwns && !already) push({ kind: 'helpdesk.update', key: `${base}:owner`, rule: 'M2', ticket: pair.ticket, patch });
     decision.summary = owner
       ? `${issue.key} is ${issue.status.name}: ticket returned to its owner ${owner.ownerId}, ${status}, to confirm with the requester`
@@ -73,10 +87,13 @@ function statusChange(input: IssueToTicketInput, plan: Plan): void {
     if (!owner) decision.verdict = 'info';
   } else {
     const mapped = settings.statusMap[issue.status.name.toLowerCase()] ?? null;
-    const apply = jiraOwns && mapped !== null && ticket?.status !== mapped;
-    push({ kind: 'helpdesk.note', key: `${base}:note`, rule: 'M2', ticket: pair.ticket, html: statusNote(issue.key, previous.status.name, issue.status.name, apply ? mapped : null, `${base}:note`) });
+    // A closed ticket takes no more changes (Zendesk refuses them): noted, not moved.
+    const closed = ticket?.status === 'closed';
+    const apply = jiraOwns && mapped !== null && !closed && !(ticket && holds(ticket, mapped));
+    const remark = closed && jiraOwns && mapped !== null ? 'The ticket is closed, so its status is left as it is.' : undefined;
+    push({ kind: 'helpdesk.note', key: `${base}:note`, rule: 'M2', ticket: pair.ticket, html: statusNote(issue.key, previous.status.name, issue.status.name, apply ? mapped : null, `${base}:note`, remark) });
     if (apply) push({ kind: 'helpdesk.update', key: `${base}:status`, rule: 'M2', ticket: pair.ticket, patch: { status: mapped } });
-    decision.summary = `${issue.key} moved ${previous.status.name} -> ${issue.status.name}${apply ? `; ticket set ${mapped}` : mapped === null ? '; no ticket status is mapped to it (mirror.statusMap)' : ''}`;
+    decision.summary = `${issue.key} moved ${previous.status.name} -> ${issue.status.name}${apply ? `; ticket set ${mapped}` : mapped === null ? '; no ticket status is mapped to it (mirror.statusMap)' : remark ? `; ${remark}` : ''}`;
   }
   if (!jiraOwns) {
     decision.verdict = 'info';

@@ -3,7 +3,7 @@ import type { JiraIssue, Ticket } from '../domain/ticket';
 import { writtenKeys } from './echo';
 import { commentNotes, reversePriority } from './issue-to-ticket';
 import { commentComments } from './ticket-to-issue';
-import { isDone, isSolved } from './status-map';
+import { holdsStatus, isDone, isSolved } from './status-map';
 import type { Drift, MirrorIdentity, MirrorSettings, Pair, ReconcilePlan } from './types';
 
 export interface ReconcileInput {
@@ -48,9 +48,14 @@ export function reconcilePair(input: ReconcileInput): ReconcilePlan {
   // Status. Jira done leaves the ticket to its owner, solved or not; otherwise it follows the map.
   if (!isDone(issue.status, settings.config)) {
     const expected = settings.statusMap[issue.status.name.toLowerCase()] ?? null;
-    // A Jira status with no mapped ticket status gives nothing to compare with.
-    if (expected !== null && ticket.status !== expected) {
-      const key = `${base}:status:${stamp}`;
+    const key = `${base}:status:${stamp}`;
+    const vendor = pair.ticket.vendor === 'jira' ? null : pair.ticket.vendor;
+    // Zendesk and Freshdesk keep in_progress as open (Freshdesk on_hold as pending): not drift.
+    const holds = expected !== null && (vendor ? holdsStatus(vendor, ticket.status, expected) : ticket.status === expected);
+    if (expected === null) {
+      plan.drift.push({ field: 'status', ticketSide: ticket.status, jiraSide: issue.status.name, repaired: false, reason: 'no ticket status is mapped to the Jira status (mirror.statusMap)' });
+      plan.decisions.push({ ruleId: 'M6', verdict: 'info', actorId: null, summary: `status: ${pair.issue.key} is ${issue.status.name}, which no ticket status is mapped to (mirror.statusMap); the ticket's ${ticket.status} is left as it is`, actionKeys: [] });
+    } else if (!holds) {
       if (isSolved(ticket.status)) {
         report({ field: 'status', ticketSide: ticket.status, jiraSide: issue.status.name, repaired: false, reason: 'the ticket was solved while the issue is still open in Jira; left for a person to decide' }, 'violation');
       } else if (settings.config.ownership.status === 'jira' && !done.has(key)) {
@@ -65,12 +70,12 @@ export function reconcilePair(input: ReconcileInput): ReconcilePlan {
   // Priority, toward its owner.
   if (ticket.priority) {
     const jiraName = settings.priorityMap[ticket.priority];
-    if (issue.priority !== jiraName) {
+    if ((issue.priority ?? '').toLowerCase() !== jiraName.toLowerCase()) {
       const key = `${base}:priority:${stamp}`;
-      if (settings.config.ownership.priority === 'helpdesk') {
-        if (!done.has(key)) plan.actions.push({ kind: 'jira.edit', key, rule: 'M6', ticket: pair.ticket, issue: pair.issue, fields: { priority: { name: jiraName } } });
+      if (settings.config.ownership.priority === 'helpdesk' && !done.has(key)) {
+        plan.actions.push({ kind: 'jira.edit', key, rule: 'M6', ticket: pair.ticket, issue: pair.issue, fields: { priority: { name: jiraName } } });
         report({ field: 'priority', ticketSide: ticket.priority, jiraSide: issue.priority ?? 'none', repaired: true, reason: `Jira priority set to ${jiraName} (the helpdesk owns the priority)` }, 'corrected');
-      } else {
+      } else if (settings.config.ownership.priority === 'jira') {
         const to = reversePriority(settings, issue.priority);
         if (to && !done.has(key)) {
           plan.actions.push({ kind: 'helpdesk.update', key, rule: 'M6', ticket: pair.ticket, patch: { priority: to } });

@@ -17,7 +17,11 @@ export const DEFAULT_STATUS_MAP: Readonly<Record<string, CanonicalStatus>> = {
   'work in progress': 'in_progress',
   'in review': 'in_progress',
   'in development': 'in_progress',
+  'in testing': 'in_progress',
+  'code review': 'in_progress',
   investigating: 'in_progress',
+  // Jira Service Management: handed to a higher tier, which is working on it.
+  escalated: 'in_progress',
   'waiting for customer': 'pending',
   pending: 'pending',
   'on hold': 'on_hold',
@@ -36,3 +40,27 @@ export function isDone(status: JiraIssue['status'], config: MirrorConfig): boole
 }
 
 export const isSolved = (status: CanonicalStatus): boolean => status === 'resolved' || status === 'closed';
+
+/**
+ * How each helpdesk stores the statuses it has no value of its own for (the vendor mappers'
+ * fallbacks): Zendesk keeps in_progress as open; Freshdesk keeps in_progress as open and
+ * on_hold as pending. A ticket read back after we set in_progress says open, and that is not
+ * drift.
+ */
+const STORED_AS: Readonly<Record<HelpdeskVendor, Partial<Record<CanonicalStatus, CanonicalStatus>>>> = {
+  zendesk: { in_progress: 'open' },
+  freshdesk: { in_progress: 'open', on_hold: 'pending' },
+};
+
+/** The ticket's status is `wanted` as far as its helpdesk can hold it. */
+export function holdsStatus(vendor: HelpdeskVendor, actual: CanonicalStatus, wanted: CanonicalStatus): boolean {
+  return actual === wanted || STORED_AS[vendor][wanted] === actual;
+}
+
+/** Jira status names that stand for a ticket status, for pushes where the helpdesk owns the status. */
+export function jiraStatusesFor(status: CanonicalStatus, statusMap: Record<string, CanonicalStatus>, config: MirrorConfig): string[] {
+  if (isSolved(status)) return [...config.doneStatuses];
+  return Object.entries(statusMap)
+    .filter(([, s]) => s === status)
+    .map(([name]) => name);
+}

@@ -3,7 +3,7 @@ import type { TicketChanges } from '../domain/diff';
 import type { JiraIssue, Ticket } from '../domain/ticket';
 import { reopenAdf, ticketCommentAdf } from './content';
 import { isOurTicketChange, isOurTicketComment, writtenKeys } from './echo';
-import { isSolved } from './status-map';
+import { isSolved, jiraStatusesFor } from './status-map';
 import type { MirrorIdentity, MirrorSettings, Pair } from './types';
 
 export interface TicketToIssueInput {
@@ -73,7 +73,8 @@ function statusChange(input: TicketToIssueInput, plan: Plan): void {
       return;
     }
     if (writtenKeys(pair).has(key)) return;
-    const lastWord = [...input.changes.newComments].reverse().find((c) => !isOurTicketComment(c, pair, input.identity)) ?? null;
+    // The requester's reply that reopened it, where the change brought one.
+    const lastWord = [...input.changes.newComments].reverse().find((c) => c.public && !isOurTicketComment(c, pair, input.identity)) ?? null;
     plan.actions.push({ kind: 'jira.transition', key, rule: 'M4', ticket: pair.ticket, issue: pair.issue, toStatuses: settings.config.reopenStatuses, comment: reopenAdf(ticket, previous.status, lastWord, key) });
     plan.decisions.push({ ruleId: 'M4', verdict: 'ok', actorId: input.actorId, summary: `Ticket reopened (${previous.status} -> ${ticket.status}): ${pair.issue.key} moved back to ${settings.config.reopenStatuses.join(' or ')}`, actionKeys: [key] });
     return;
@@ -89,9 +90,13 @@ function statusChange(input: TicketToIssueInput, plan: Plan): void {
     plan.decisions.push(d);
     return;
   }
-  const names = Object.entries(settings.statusMap).filter(([, s]) => s === ticket.status).map(([name]) => name);
+  const names = jiraStatusesFor(ticket.status, settings.statusMap, settings.config);
   const key = `M2:${ticketKey(ticket)}:${previous.updatedAt}->${ticket.status}`;
-  if (!names.length || writtenKeys(pair).has(key)) return;
+  if (writtenKeys(pair).has(key) || (issue && names.some((n) => n.toLowerCase() === issue.status.name.toLowerCase()))) return;
+  if (!names.length) {
+    plan.decisions.push({ ruleId: 'M2', verdict: 'info', actorId: input.actorId, summary: `Ticket status ${ticket.status} not sent to ${pair.issue.key}: no Jira status is mapped to it (mirror.statusMap)`, actionKeys: [] });
+    return;
+  }
   plan.actions.push({ kind: 'jira.transition', key, rule: 'M2', ticket: pair.ticket, issue: pair.issue, toStatuses: names });
   plan.decisions.push({ ruleId: 'M2', verdict: 'ok', actorId: input.actorId, summary: `Ticket status ${ticket.status} sent to ${pair.issue.key} (the helpdesk owns the status)`, actionKeys: [key] });
 }

@@ -11,6 +11,12 @@ export interface LedgerView {
   targetVendor: Vendor | null;
   /** ISO time the write was recorded. */
   at: string;
+  /**
+   * `started`: the call went out and its answer never came back. Such a key is not mirrored
+   * yet: the action is asked for again, so the executor can find the write by its ref or make
+   * it. Absent reads as done.
+   */
+  state?: 'started' | 'done';
 }
 
 /** A linked ticket and issue, with what is kept about them. */

@@ -50,7 +50,8 @@ export class EventProcessor {
 
   async process(event: InboxEvent, logger: Logger): Promise<ProcessOutcome> {
     const ref: EntityRef = { vendor: event.vendor, connectionId: event.connectionId, id: entityId(event) };
-    const facts = event.source === 'webhook' ? this.factsOf(event) : null;
+    // A replayed dead letter is the vendor's webhook body too.
+    const facts = event.source === 'webhook' || event.source === 'replay' ? this.factsOf(event) : null;
     if (await this.isOwnEcho(event, facts)) {
       logger.debug('M5: the event reports a write of ours; not fetched, not mirrored', { actorId: facts?.actorId, commentId: facts?.comment?.id });
       return 'echo';
@@ -121,22 +122,26 @@ export class EventProcessor {
    */
   private async firstSight(client: HelpdeskClient, ticket: Ticket, facts: EventFacts | null, logger: Logger): Promise<{ previous: Ticket | null; basis: PreviousBasis }> {
     if (facts?.created) return { previous: null, basis: 'new' };
-    if (facts && saysSomething(facts)) {
-      const previous = previousFromFacts(ticket, facts);
-      if (previous) return { previous, basis: 'event' };
-    }
+    const justCreated = Date.parse(ticket.updatedAt) - Date.parse(ticket.createdAt) < JUST_CREATED_MS;
+    // A webhook names one field of a change (Zendesk sends one event per field); the audit of
+    // that change names all of them. One read, on first sight only.
     let history: EventFacts | null = null;
-    try {
-      history = await client.historyFacts(ticket.id, ticket.updatedAt);
-    } catch (err) {
-      logger.warn('first sight: the ticket history could not be read; judging the ticket as it stands', { error: (err as Error).message });
+    // Without any word from the event, a ticket changed within a minute of its creation is new.
+    if (facts || !justCreated) {
+      try {
+        history = await client.historyFacts(ticket.id, facts?.updatedAt ?? ticket.updatedAt);
+      } catch (err) {
+        logger.warn('first sight: the ticket history could not be read; judging by the event alone', { error: (err as Error).message });
+      }
     }
-    if (history?.created) return { previous: null, basis: 'new' };
-    if (history && saysSomething(history)) {
-      const previous = previousFromFacts(ticket, history);
-      if (previous) return { previous, basis: 'history' };
+    if (history?.created && !(facts && saysSomething(facts))) return { previous: null, basis: 'new' };
+    const said = facts && saysSomething(facts) ? facts : null;
+    const combined = said && history ? { ...history, ...stripUndefined(said) } : (said ?? history);
+    if (combined && saysSomething(combined) && !combined.created) {
+      const previous = previousFromFacts(ticket, combined);
+      if (previous) return { previous, basis: said ? 'event' : 'history' };
     }
-    if (Date.parse(ticket.updatedAt) - Date.parse(ticket.createdAt) < JUST_CREATED_MS) return { previous: null, basis: 'new' };
+    if (justCreated) return { previous: null, basis: 'new' };
     return { previous: ticket, basis: 'unknown' };
   }
 
@@ -162,6 +167,11 @@ export class EventProcessor {
     logger.info('issue processed', { issueKey: issue.key, status: issue.status.name, comments: issue.comments.length });
     return 'processed';
   }
+}
+
+/** The facts' own fields, so they win over history's where both speak. */
+function stripUndefined(facts: EventFacts): Partial<EventFacts> {
+  return Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined && v !== null)) as Partial<EventFacts>;
 }
 
 /** Snapshots kept before issues carried their comments read as issues without any. */
