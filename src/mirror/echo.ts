@@ -41,8 +41,9 @@ const since = (at: string, savedAt: string | null) => savedAt === null || Date.p
  * we kept.
  */
 export function isOurJiraChange(pair: Pair, actorId: string | null, identity: MirrorIdentity, kind: 'jira.transition' | 'jira.edit', result: string | null, previousSavedAt: string | null): boolean {
-  // A named actor settles it: a person's change is theirs even if we moved it there earlier.
-  if (actorId !== null) return identity.jiraAccountIds.has(actorId);
+  if (actorId !== null && identity.jiraAccountIds.has(actorId)) return true;
+  // A person's actor does not settle it: the events of our own writes are finished unread
+  // (M5), so the state kept may predate them and a person's later event brings them along.
   return pair.writes.some(
     (w) => w.kind === kind && since(w.at, previousSavedAt) && (result === null || (w.resultId ?? '').toLowerCase() === result.toLowerCase()),
   );
@@ -54,7 +55,8 @@ export function isOurJiraChange(pair: Pair, actorId: string | null, identity: Mi
  * that status since the last state we kept. Writes of the policy engine (T3's priority, say) are not the mirror's echo.
  */
 export function isOurTicketChange(pair: Pair, actorId: string | null, identity: MirrorIdentity, previousSavedAt: string | null, status: CanonicalStatus): boolean {
-  if (actorId !== null) return identity.helpdeskUserIds.has(actorId);
+  if (actorId !== null && identity.helpdeskUserIds.has(actorId)) return true;
+  // As for Jira: a person's event may bring along our own earlier write, unread as an echo.
   const vendor = pair.ticket.vendor === 'jira' ? null : pair.ticket.vendor;
   return pair.writes.some((w) => {
     if (w.kind !== 'helpdesk.update' || (w.ruleId !== 'M2' && w.ruleId !== 'M6') || !since(w.at, previousSavedAt)) return false;
