@@ -52,14 +52,16 @@ interface Tally {
 }
 
 /**
- * Calls after one comment on `from`: the reads of `from` before our first write are the real
- * change; writes anywhere are the mirror; reads after the first write are echoes.
+ * Calls after one comment on `from`: reads of `from` are the real change (Jira sends two
+ * webhooks per comment, so a second read may follow when the second arrives after the first
+ * fetch began); writes anywhere are the mirror; reads of the side we wrote to, after the write,
+ * are what our write's echo cost.
  */
-function tally(calls: Array<CallRecord & { vendor: string }>, into: Tally): void {
+function tally(calls: Array<CallRecord & { vendor: string }>, from: string, into: Tally): void {
   const firstWrite = calls.findIndex((c) => c.method !== 'GET');
   into.writes.push(calls.filter((c) => c.method !== 'GET').length);
-  into.reads.push(calls.filter((c, i) => c.method === 'GET' && (firstWrite < 0 || i < firstWrite)).length);
-  into.echoReads.push(calls.filter((c, i) => c.method === 'GET' && firstWrite >= 0 && i > firstWrite).length);
+  into.reads.push(calls.filter((c) => c.method === 'GET' && c.vendor === from).length);
+  into.echoReads.push(calls.filter((c, i) => c.method === 'GET' && c.vendor !== from && firstWrite >= 0 && i > firstWrite).length);
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0).toFixed(2);
@@ -82,8 +84,8 @@ async function main(): Promise<void> {
   await quiet(s, service);
   const keyOf = async (vendor: 'freshdesk' | 'zendesk', id: number) => (await service.store.getLinkByTicket({ vendor, connectionId: 'default', id: String(id) }))?.issueKey as string;
   const pairs = [
-    { name: 'Freshdesk', key: await keyOf('freshdesk', fd.id), comment: (n: number) => sam.reply(fd.id, `<p>Update ${n} for the customer</p>`) },
-    { name: 'Zendesk', key: await keyOf('zendesk', zd.id), comment: (n: number) => dana.comment(zd.id, `Update ${n} for the customer`, true) },
+    { name: 'Freshdesk', vendor: 'freshdesk', key: await keyOf('freshdesk', fd.id), comment: (n: number) => sam.reply(fd.id, `<p>Update ${n} for the customer</p>`) },
+    { name: 'Zendesk', vendor: 'zendesk', key: await keyOf('zendesk', zd.id), comment: (n: number) => dana.comment(zd.id, `Update ${n} for the customer`, true) },
   ];
 
   const lines: string[] = [`${COMMENTS} comments each way per helpdesk, one at a time:`];
@@ -94,11 +96,11 @@ async function main(): Promise<void> {
       let since = Date.now();
       await pair.comment(n);
       await quiet(s, service);
-      tally(ours(s, since), toJira);
+      tally(ours(s, since), pair.vendor, toJira);
       since = Date.now();
       await tech1.comment(pair.key, `Engineering note ${n}`);
       await quiet(s, service);
-      tally(ours(s, since), toTicket);
+      tally(ours(s, since), 'jira', toTicket);
     }
     lines.push(
       `${pair.name} -> Jira (M3): writes per comment max ${max(toJira.writes)} mean ${mean(toJira.writes)}; reads of the change mean ${mean(toJira.reads)}; echo reads mean ${mean(toJira.echoReads)} (max ${max(toJira.echoReads)})`,

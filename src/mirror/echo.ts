@@ -36,9 +36,8 @@ export function isOurJiraComment(comment: JiraComment, pair: Pair, identity: Mir
 const since = (at: string, savedAt: string | null) => savedAt === null || Date.parse(at) >= Date.parse(savedAt);
 
 /**
- * A field change on Jira that our own write made: our account acted, or, when the event names
- * no actor, we moved the issue to exactly that status (or set that field) since the last state
- * we kept.
+ * A field change on Jira that our own write made: our account acted, or we moved the issue to
+ * exactly that status (or set that field) since the last state we kept.
  */
 export function isOurJiraChange(pair: Pair, actorId: string | null, identity: MirrorIdentity, kind: 'jira.transition' | 'jira.edit', result: string | null, previousSavedAt: string | null): boolean {
   if (actorId !== null && identity.jiraAccountIds.has(actorId)) return true;
@@ -51,8 +50,9 @@ export function isOurJiraChange(pair: Pair, actorId: string | null, identity: Mi
 
 /**
  * A ticket field change that the mirror's own write made (M2's status, the owner's return,
- * a reconcile repair): our API user acted, or, when the event names no actor, the mirror set
- * that status since the last state we kept. Writes of the policy engine (T3's priority, say) are not the mirror's echo.
+ * a reconcile repair): our API user acted, or the mirror set that status since the last state
+ * we kept, whoever the event names. Writes of the policy engine (T3's priority, say) are not
+ * the mirror's echo.
  */
 export function isOurTicketChange(pair: Pair, actorId: string | null, identity: MirrorIdentity, previousSavedAt: string | null, status: CanonicalStatus): boolean {
   if (actorId !== null && identity.helpdeskUserIds.has(actorId)) return true;

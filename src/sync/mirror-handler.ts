@@ -54,7 +54,7 @@ class MirrorEdge {
       linkedAt: link.createdAt.toISOString(),
       owner: owner ? { ownerId: owner.ownerId, ownerGroupId: owner.ownerGroupId } : null,
       writes: writes.map(
-        (w): LedgerView => ({ key: w.idempotencyKey, kind: w.kind, ruleId: w.ruleId ?? null, resultId: w.resultId ?? null, targetVendor: w.target?.vendor ?? null, at: w.at.toISOString() }),
+        (w): LedgerView => ({ key: w.idempotencyKey, kind: w.kind, ruleId: w.ruleId ?? null, resultId: w.resultId ?? null, targetVendor: w.target?.vendor ?? null, at: w.at.toISOString(), state: w.state ?? 'done' }),
       ),
     };
   }
