@@ -18,6 +18,7 @@ import { HELPDESKS, isReconcile, type TicketHandler, type TicketInput } from './
 import type { Executor } from './executor';
 import { PermanentEventError } from './errors';
 import { runOnce } from './run-once';
+import { m3Key } from '../mirror';
 
 export interface JiraIssueDeps {
   store: Store;
@@ -110,6 +111,7 @@ export class JiraIssueHandler implements TicketHandler {
     if (!(await this.deps.store.reserveLink(ref, this.deps.config.jiraConnection, this.now()))) return true;
     const kind = decideKind(ticket, this.deps.config.triggers) ?? 'bug';
     await this.deps.store.completeLink(ref, { issueId: issue.id, issueKey: issue.key, kind, missing: [] }, this.now());
+    await this.coveredComments(ticket, ref, issue, 'J1');
     await this.decide(ref, 'J1', 'info', `Adopted ${issue.key}, which the ticket already named; no new issue raised`, eventId, [], `J1:adopted:${ticketGlobalId(ticket)}:${issue.key}`);
     logger.info('J1: adopted the Jira issue the ticket already named', { issueKey: issue.key });
     return true;
@@ -162,6 +164,7 @@ export class JiraIssueHandler implements TicketHandler {
       logger.warn('J1: found the issue an earlier attempt raised; linking it instead of creating another', { issueKey: issue.key });
     }
     await store.completeLink(ref, { issueId: issue.id, issueKey: issue.key, kind, missing: composed.missing }, this.now());
+    await this.coveredComments(ticket, ref, issue, 'J2');
     await this.decide(ref, 'J1', 'ok', `Raised Jira ${kind === 'bug' ? 'Bug' : 'customer request'} ${issue.key}${composed.truncated ? ' (description shortened to fit Jira)' : ''}`, eventId, [
       { type: 'jira.createIssue', issueKey: issue.key },
     ], `J1:${ticketGlobalId(ticket)}:${issue.key}`);
@@ -170,6 +173,18 @@ export class JiraIssueHandler implements TicketHandler {
     }
     const link = (await store.getLinkByTicket(ref)) as TicketLink;
     await this.keepLinked(ticket, link, logger, eventId);
+  }
+
+  /**
+   * The comments the ticket had when it was linked are in the issue's description (J2), or
+   * predate an adopted link: the ledger records them under M3's keys, so the mirror never posts
+   * them as comments, whatever their timestamps say.
+   */
+  private async coveredComments(ticket: Ticket, ref: EntityRef, issue: { id: string }, ruleId: string): Promise<void> {
+    const target: EntityRef = { vendor: 'jira', connectionId: this.deps.config.jiraConnection, id: issue.id };
+    for (const c of ticket.comments) {
+      await this.deps.store.recordExecutedAction({ idempotencyKey: m3Key(ticket, c.id), ticket: ref, kind: 'jira.description', ruleId, target, resultId: null, result: { inDescription: true }, at: this.now() });
+    }
   }
 
   /** The issue an earlier attempt created, found by the identity label it carries. */
