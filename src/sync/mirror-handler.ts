@@ -102,6 +102,22 @@ class MirrorEdge {
   }
 }
 
+/**
+ * The status our own last write set since the state was kept. Its webhook was finished unread
+ * (M5), so the kept state predates it: judged against it, our own move would look like a
+ * person's, and a person's next move back (a second Resolve) like no change at all.
+ */
+function ourLatestStatus(pair: Pair, kind: 'jira.transition' | 'helpdesk.update', savedAt: Date | null): string | null {
+  const mine = pair.writes.filter((w) => w.kind === kind && w.state !== 'started' && w.resultId && (savedAt === null || Date.parse(w.at) >= savedAt.getTime()));
+  const last = mine[mine.length - 1]?.resultId ?? null;
+  if (!last) return null;
+  return kind === 'helpdesk.update' ? (last.startsWith('status:') ? last.slice('status:'.length) : null) : last;
+}
+
+function withOurStatus<T>(previous: T | null, status: string | null, set: (previous: T, status: string) => T): T | null {
+  return previous && status ? set(previous, status) : previous;
+}
+
 function decisionKey(d: DecisionDraft, event: InboxEvent, n: number): string {
   return d.actionKeys.length ? `mirror:${d.ruleId}:${d.actionKeys.join('+')}` : `mirror:${d.ruleId}:${event.id}:${n}`;
 }
@@ -128,12 +144,17 @@ export class TicketMirrorHandler extends MirrorEdge implements TicketHandler {
       await this.carryOut(plan, pair, event, { ticket, issue, logger });
       return;
     }
+    const previous = withOurStatus(input.previous, ourLatestStatus(pair, 'helpdesk.update', input.previousSavedAt), (t, status) => ({ ...t, status: status as Ticket['status'] }));
+    const changes =
+      previous && previous !== input.previous
+        ? { ...input.changes, status: previous.status === ticket.status ? null : { from: previous.status, to: ticket.status } }
+        : input.changes;
     const plan = mirrorTicketToIssue({
       pair,
       ticket,
-      previous: input.previous,
+      previous,
       previousSavedAt: input.previousSavedAt?.toISOString() ?? null,
-      changes: input.changes,
+      changes,
       issue: await this.snapshotOf<JiraIssue>(issueRef),
       actorId: input.facts?.actorId ?? null,
       settings: this.settings(ref),
@@ -155,10 +176,14 @@ export class IssueMirrorHandler extends MirrorEdge implements IssueHandler {
     const link = await this.deps.store.getLinkByIssue(issue.connectionId, issue.id);
     if (link?.state !== 'linked') return;
     const pair = await this.pair(link);
+    const previous = withOurStatus(input.previous, ourLatestStatus(pair, 'jira.transition', input.previousSavedAt), (i, name) => ({
+      ...i,
+      status: { id: null, name, categoryKey: null },
+    }));
     const plan = mirrorIssueToTicket({
       pair,
       issue,
-      previous: input.previous,
+      previous,
       previousSavedAt: input.previousSavedAt?.toISOString() ?? null,
       ticket: await this.snapshotOf<Ticket>(link.ticket),
       actorId: input.facts?.actorId ?? null,
