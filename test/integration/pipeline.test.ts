@@ -87,7 +87,12 @@ function zendeskApi(times = 1): nock.Scope {
     .get('/api/v2/groups.json')
     .query(true)
     .optionally()
-    .reply(200, fixture('zendesk/api/groups.json') as nock.Body);
+    .reply(200, fixture('zendesk/api/groups.json') as nock.Body)
+    // First sight: the audit of the change completes what the event says (once per new ticket).
+    .get('/api/v2/tickets/5158/audits.json')
+    .query(true)
+    .optionally()
+    .reply(200, fixture('zendesk/api/ticket-audits-page-2.json') as nock.Body);
 }
 
 function jiraApi(): nock.Scope {
