@@ -1,8 +1,8 @@
 import { adfToText } from '../../src/jira/adf';
 import type { AdfDocument } from '../../src/jira/types';
 import { ISSUE_TYPES, PRIORITIES, type IssueRecord } from '../../src/sandbox/jira';
-import { FreshdeskAgent, ZendeskAgent } from '../../src/sandbox/demo/actors';
-import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../../src/sandbox/seed-people';
+import { FreshdeskAgent, JiraUser, ZendeskAgent } from '../../src/sandbox/demo/actors';
+import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, JIRA_USERS, ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../../src/sandbox/seed-people';
 import { INTEGRATION_ACTORS } from '../../src/sandbox/world';
 import type { Store, TicketLink } from '../../src/store/types';
 import { CreateOutcomeUnknownError } from '../../src/sync/jira-issues';
@@ -348,6 +348,23 @@ describe('J1 exactly one issue per ticket', () => {
   });
 });
 
+
+describe('J1 on first sight: a ticket that already names its issue', () => {
+  it('adopts the issue its jira:KEY tag names instead of raising a second, and J4 then links it', async () => {
+    const rig = w.rig();
+    const priya = new JiraUser(w.sandboxes.urls.jira, JIRA_USERS.priya.email, JIRA_USERS.priya.apiToken);
+    const existing = await priya.createIssue({ project: { key: 'SUP' }, issuetype: { name: 'Bug' }, summary: 'Invoice export fails (raised by hand before helpdesk-sync)' });
+    const id = await freshdeskTicket({ tags: ['jira-bug', `jira:${existing.key}`] });
+    await w.process(rig, 'freshdesk', id);
+    expect(w.issuesFor('freshdesk', id)).toHaveLength(0);
+    expect(await rig.store.getLinkByTicket(ref('freshdesk', id))).toMatchObject({ state: 'linked', issueKey: existing.key, issueId: existing.id });
+    const j1 = await rig.store.listDecisions({ ticket: ref('freshdesk', id), ruleId: 'J1' });
+    expect(j1.map((d) => [d.verdict, d.summary])).toEqual([['info', expect.stringContaining(`Adopted ${existing.key}`)]]);
+    await w.process(rig, 'freshdesk', id);
+    expect(w.sandboxes.jira.remoteLinks(existing.key)).toHaveLength(1);
+    expect([...w.sandboxes.jira.state.issues.values()].filter((i) => i.summary.includes('Invoice export fails'))).toHaveLength(1);
+  });
+});
 
 describe('J2 content', () => {
   it('J2: a Freshdesk bug carries every section, HTML turned into text, priority mapped, labels from config and tags', async () => {
