@@ -75,9 +75,17 @@ export async function until<T>(probe: () => Promise<T | null | undefined | false
 
 /** Waits until the sandboxes sent everything and helpdesk-sync's inbox has nothing left to do. */
 export async function settled(stack: Pick<Stack, 'sandboxes' | 'service'>): Promise<void> {
-  await stack.sandboxes.webhooksIdle();
-  await until(async () => {
+  // Twice quiet in a row: the last write of a drained inbox may still be sending its webhook
+  // (an echo, finished unread, but delivered all the same).
+  for (let quiet = 0; quiet < 2; ) {
+    await stack.sandboxes.webhooksIdle();
+    await until(async () => {
+      const c = await stack.service.store.inboxCounts();
+      return c.pending === 0 && c.processing === 0;
+    }, 'the inbox to drain');
+    await sleep(20);
     const c = await stack.service.store.inboxCounts();
-    return c.pending === 0 && c.processing === 0;
-  }, 'the inbox to drain');
+    quiet = c.pending === 0 && c.processing === 0 ? quiet + 1 : 0;
+  }
+  await stack.sandboxes.webhooksIdle();
 }
