@@ -7,11 +7,13 @@ import { openStore } from './store/open-store';
 import type { Store } from './store/types';
 import { VendorClients } from './sync/clients';
 import cron, { type ScheduledTask } from 'node-cron';
+import { scheduleSyncJobs } from './sync/jobs/schedule';
 import { buildPipeline } from './sync/pipeline';
 import { sweepConsults } from './sync/sweeps';
 import { Worker } from './sync/worker';
 
 export interface RunningService {
+  loaded: LoadedConfig;
   server: Server;
   store: Store;
   worker: Worker;
@@ -77,6 +79,8 @@ export async function startService(loaded: LoadedConfig, options: { logger?: Log
         }
       }, { name: 'consult-sweep', noOverlap: true }),
     );
+    // M6: poll and reconcile on their schedules; each page that queues events wakes the worker.
+    jobs.push(...scheduleSyncJobs({ loaded, store, clients, logger, onEnqueued: () => worker.wake() }));
   } else logger.warn('worker disabled (worker.enabled=false): events are stored but not processed');
   logger.info('helpdesk-sync listening', { port, store: store.kind });
 
@@ -91,5 +95,5 @@ export async function startService(loaded: LoadedConfig, options: { logger?: Log
     })();
     return stopping;
   };
-  return { server, store, worker, clients, logger, port, url: `http://127.0.0.1:${port}`, stop };
+  return { loaded, server, store, worker, clients, logger, port, url: `http://127.0.0.1:${port}`, stop };
 }

@@ -6,6 +6,7 @@ import { createLogger } from '../logging/logger';
 import { loggerFor, startService } from '../server';
 import { openStore, StoreConfigError } from '../store/open-store';
 import { isVendorApiError } from '../vendors/core/errors';
+import { registerSyncCommand } from './sync';
 
 /** User-facing output of the CLI (logs go through winston; this is what a person reads). */
 const print = (line = ''): void => {
@@ -201,6 +202,7 @@ async function main(argv: string[]): Promise<void> {
     .command('sweep')
     .description('run the scheduled jobs once: the E3 consult-window sweep')
     .action(sweep);
+  registerSyncCommand(program, { load, print });
   program
     .command('demo')
     .description('run the vendor sandboxes and helpdesk-sync, and play the user\'s scenarios')

@@ -3,6 +3,10 @@ import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, JIRA_USERS, Z
 import type { EntityRef } from '../../src/domain/ticket';
 import { INTEGRATION_ACTORS } from '../../src/sandbox/world';
 import { settled, startStack, until, type Stack } from './stack';
+import { createLogger } from '../../src/logging/logger';
+import { runJob } from '../../src/sync/jobs/run-job';
+
+const zd = (id: number): EntityRef => ({ vendor: 'zendesk', connectionId: 'default', id: String(id) });
 
 /**
  * Rules M1-M5 through the sandboxes and the real server: what reaches the other side, exactly
@@ -188,6 +192,68 @@ describe('M5: the echo of a mirrored comment costs no read', () => {
     await settled(stack);
     expect(calls('jira', since)).toEqual(['POST /rest/api/3/issue/:idOrKey/comment']);
     expect(calls('zendesk', since).filter((c) => !c.startsWith('GET'))).toEqual([]);
+  });
+});
+
+describe('M6 through the mirror: a missed webhook recovered by a poll, a drifted pair reconciled', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack.stop());
+
+  const run = (job: 'poll' | 'reconcile') =>
+    runJob({ loaded: stack.service.loaded, store: stack.service.store, clients: stack.service.clients, logger: createLogger({ level: 'silent' }), onEnqueued: () => stack.service.worker.wake() }, { job });
+
+  it('a Jira comment whose webhooks were lost reaches the ticket after one poll; a status and priority changed behind our back are repaired by reconcile', async () => {
+    const dana = new ZendeskAgent(stack.sandboxes.urls.zendesk, danaFox.email, danaFox.apiKey);
+    const tech1 = new JiraUser(stack.sandboxes.urls.jira, JIRA_USERS.tech1.email, JIRA_USERS.tech1.apiToken);
+    const priya = new JiraUser(stack.sandboxes.urls.jira, JIRA_USERS.priya.email, JIRA_USERS.priya.apiToken);
+    const t = await dana.createTicket({
+      subject: 'Tariff change not applied',
+      comment: { body: BUG, public: true },
+      requester: { name: ZENDESK_REQUESTERS.maria.name, email: ZENDESK_REQUESTERS.maria.email },
+      group_id: ZENDESK_GROUPS.aegentTier1.id,
+      assignee_id: danaFox.id,
+      priority: 'high',
+      tags: ['jira-bug'],
+    });
+    await settled(stack);
+    const ref = zd(t.id);
+    const key = (await stack.service.store.getLinkByTicket(ref))?.issueKey as string;
+    const notes = () => stack.sandboxes.zendesk.comments(t.id).filter((c) => c.authorId === zdUs.id && c.plainBody.includes('new tariff table'));
+
+    // Both of the comment's webhooks are lost.
+    stack.sandboxes.jira.http.faults.set({ dropWebhooksNext: 2 });
+    await tech1.comment(key, 'The new tariff table was never loaded into billing.');
+    await settled(stack);
+    expect(notes()).toHaveLength(0);
+    expect((await run('poll')).outcome).toBe('ok');
+    await settled(stack);
+    expect(notes()).toHaveLength(1);
+    expect((await run('poll')).outcome).toBe('ok');
+    await settled(stack);
+    expect(notes()).toHaveLength(1);
+
+    // Drift: Jira moves to Work in progress and its priority is lowered, webhooks lost.
+    stack.sandboxes.jira.http.faults.set({ dropWebhooksNext: 10 });
+    await priya.transitionTo(key, 'Work in progress');
+    await priya.edit(key, { priority: { name: 'Low' } });
+    await stack.sandboxes.webhooksIdle();
+    stack.sandboxes.jira.http.faults.clear();
+    expect((await run('reconcile')).outcome).toBe('ok');
+    await settled(stack);
+    // Jira owns the engineering status: the ticket follows (Zendesk shows in progress as open);
+    // the helpdesk owns the priority: Jira's goes back to High.
+    expect(stack.sandboxes.jira.issue(key)?.priorityId).toBe('2');
+    const m6 = await stack.service.store.listDecisions({ ticket: ref, ruleId: 'M6' });
+    expect(m6.map((d) => d.verdict)).toContain('corrected');
+    expect(m6.some((d) => /priority/.test(d.summary))).toBe(true);
+    // A second reconcile finds nothing left to repair.
+    const before = (await stack.service.store.listDecisions({ ticket: ref, ruleId: 'M6' })).length;
+    await run('reconcile');
+    await settled(stack);
+    expect((await stack.service.store.listDecisions({ ticket: ref, ruleId: 'M6' })).length).toBe(before);
   });
 });
 

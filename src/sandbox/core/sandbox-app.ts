@@ -2,7 +2,9 @@ import express, { type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallCounter } from './call-counter';
+import { documentedRules } from './documented-limits';
 import { FaultInjector, type FaultSettings } from './faults';
+import { EnforcedRateLimits, retryAfterHeader } from './rate-limiter';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -47,6 +49,7 @@ export class SandboxApp {
   readonly faults = new FaultInjector();
   private server: Server | null = null;
   private baseUrl = '';
+  private limits: EnforcedRateLimits | null = null;
 
   constructor(private readonly options: SandboxAppOptions) {
     this.app.disable('x-powered-by');
@@ -62,6 +65,32 @@ export class SandboxApp {
       this.faults.clear();
       res.json(this.faults.current());
     });
+    // Opt-in: the vendor's documented limits, enforced with 429 and Retry-After ({"minuteMs": 6000} scales them).
+    this.app.post('/_sandbox/rate-limits', (req, res) => {
+      const body = (req.body ?? {}) as { minuteMs?: unknown; secondMs?: unknown };
+      const ms = (v: unknown) => (typeof v === 'number' && v > 0 ? v : undefined);
+      this.enforceRateLimits(new EnforcedRateLimits(documentedRules(this.options.vendor, { minuteMs: ms(body.minuteMs), secondMs: ms(body.secondMs) })));
+      res.json(this.limits?.stats() ?? {});
+    });
+    this.app.get('/_sandbox/rate-limits', (_req, res) => {
+      res.json({ enforced: this.limits !== null, rules: this.limits?.stats() ?? {} });
+    });
+    this.app.delete('/_sandbox/rate-limits', (_req, res) => {
+      this.enforceRateLimits(null);
+      res.json({ enforced: false });
+    });
+  }
+
+  /**
+   * Enforces rate limits from now on (null turns them off, the default): a call over a budget
+   * is answered 429 with Retry-After before any fault or handler runs, as the vendors do.
+   */
+  enforceRateLimits(limits: EnforcedRateLimits | null): void {
+    this.limits = limits;
+  }
+
+  get rateLimits(): EnforcedRateLimits | null {
+    return this.limits;
   }
 
   get url(): string {
@@ -84,6 +113,12 @@ export class SandboxApp {
       caller = actor;
       if (!actor) {
         res.status(401).json(this.options.errorBody(401, 'Authentication failed'));
+        return;
+      }
+      const limited = this.limits?.admit(method, endpoint);
+      if (limited && !limited.allowed) {
+        res.setHeader('Retry-After', retryAfterHeader(limited.retryAfterMs));
+        res.status(429).json(this.options.errorBody(429, 'Rate limit exceeded'));
         return;
       }
       const fault = this.faults.nextApiFault();

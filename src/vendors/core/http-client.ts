@@ -5,6 +5,7 @@ import type { Vendor } from '../../domain/ticket';
 import type { Logger } from '../../logging/logger';
 import { VendorApiError, type VendorErrorKind } from './errors';
 import { backoffMs, retryAfterMs } from './retry-after';
+import { awaitTurn } from './throttle';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -113,6 +114,8 @@ export class VendorHttp {
 
     const once = async (): Promise<VendorResponse<z.infer<S>>> => {
       attempt += 1;
+      // Opt-in per connection (throttle.ts); a no-op otherwise.
+      await awaitTurn(vendor, connectionId);
       const started = Date.now();
       let res: AxiosResponse;
       try {

@@ -1,0 +1,180 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { LoadedConfig } from '../config/load';
+import { VENDORS, type Vendor } from '../domain/ticket';
+import { createLogger, type Logger } from '../logging/logger';
+import { openStore } from '../store/open-store';
+import type { CursorRow, JobRun } from '../store/types';
+import { VendorClients } from '../sync/clients';
+import { describeCursor, formatDuration } from '../sync/jobs/decide';
+import { createProgress } from '../sync/jobs/progress';
+import { runJob, type JobResult } from '../sync/jobs/run-job';
+import { JOB_NAMES, type JobName, type JobSummary } from '../sync/jobs/types';
+
+/**
+ * `helpdesk-sync sync run --job poll|reconcile|backfill` and `sync status`. The CLI opens the
+ * same store and builds the same vendor clients as the server, with the same configuration; it
+ * only queues events: a running server's worker processes them.
+ */
+
+type Print = (line?: string) => void;
+
+export interface SyncCommandDeps {
+  load: () => LoadedConfig;
+  print: Print;
+}
+
+interface RunOptions {
+  job: JobName;
+  once?: boolean;
+  wait?: boolean;
+  since?: Date;
+  vendor?: Vendor;
+  connection?: string;
+  restart?: boolean;
+}
+
+function jobOption(value: string): JobName {
+  if (!(JOB_NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${JOB_NAMES.join(', ')}`);
+  return value as JobName;
+}
+
+function vendorOption(value: string): Vendor {
+  if (!(VENDORS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${VENDORS.join(', ')}`);
+  return value as Vendor;
+}
+
+/** 2026-01-01 (midnight UTC) or a full ISO 8601 instant. */
+export function sinceOption(value: string): Date {
+  const text = value.trim();
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
+  const at = Date.parse(iso);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at)) throw new InvalidArgumentError('expected a date such as 2026-01-01 or 2026-01-01T08:00:00Z');
+  if (at > Date.now()) throw new InvalidArgumentError('expected a date in the past');
+  return new Date(at);
+}
+
+function summaryText(s: JobSummary): string {
+  const extra = Object.entries(s)
+    .filter(([k]) => !['seen', 'changed', 'enqueued', 'errors'].includes(k))
+    .map(([k, v]) => `, ${k} ${v}`)
+    .join('');
+  return `seen ${s.seen}, changed ${s.changed}, enqueued ${s.enqueued}, errors ${s.errors}${extra}`;
+}
+
+/** What a person reads at the end of `sync run`. */
+export function resultLines(result: JobResult): string[] {
+  if (result.outcome === 'skipped') {
+    return [`${result.job} skipped: ${result.error ?? 'another run holds its lock'}; nothing done (--wait waits for it instead).`];
+  }
+  const lines = [`${result.job} ${result.outcome === 'ok' ? 'ok' : 'FAILED'} in ${formatDuration(result.durationMs)}: ${summaryText(result.summary)}`];
+  for (const c of result.connections) {
+    const what = `${c.pages} page${c.pages === 1 ? '' : 's'}, ${c.seen} seen, ${c.changed} changed, ${c.enqueued} enqueued`;
+    lines.push(`  ${c.vendor}/${c.connectionId}: ${what}${c.error ? `; failed: ${c.error}` : ''}`);
+  }
+  for (const n of result.notes) lines.push(`  note: ${n}`);
+  if (result.error && result.connections.length === 0) lines.push(`  error: ${result.error}`);
+  if (result.outcome === 'ok' && result.summary.enqueued > 0) lines.push('A running server processes the queued events now.');
+  return lines;
+}
+
+function cliLogger(loaded: LoadedConfig): Logger {
+  // Progress and the summary are on stdout; logs go to stderr, and below warn only when asked.
+  const level = loaded.config.log.level;
+  const quietLevel = ['silent', 'error', 'warn', 'debug', 'verbose', 'http'].includes(level) ? level : 'warn';
+  return createLogger({ level: quietLevel, format: loaded.config.log.format, stream: process.stderr });
+}
+
+async function run(deps: SyncCommandDeps, opts: RunOptions): Promise<void> {
+  if (opts.job !== 'backfill' && (opts.since || opts.restart)) throw new InvalidArgumentError('--since and --restart are for --job backfill');
+  if (opts.restart && !opts.since) throw new InvalidArgumentError('--restart needs --since: where the backfill starts again');
+  const loaded = deps.load();
+  const logger = cliLogger(loaded);
+  const store = openStore(loaded.config.database.url);
+  const clients = new VendorClients(loaded.connections, loaded.config, logger);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result: JobResult;
+  try {
+    result = await runJob(
+      { loaded, store, clients, logger, progress: createProgress(process.stdout) },
+      { job: opts.job, wait: opts.wait, since: opts.since, restart: opts.restart, vendor: opts.vendor, connectionId: opts.connection, signal: stop.signal },
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await store.close();
+  }
+  resultLines(result).forEach((l) => deps.print(l));
+  process.exit(result.outcome === 'failed' ? 1 : 0);
+}
+
+/** `sync status`: each job's last run and each cursor's lag. */
+export function statusLines(runs: readonly JobRun[], cursors: readonly CursorRow[], now: Date): string[] {
+  const lines = ['Jobs (last run of each):'];
+  const byJob = new Map(runs.map((r) => [r.job, r]));
+  for (const job of [...JOB_NAMES, ...runs.map((r) => r.job).filter((j) => !(JOB_NAMES as readonly string[]).includes(j))]) {
+    const r = byJob.get(job);
+    if (!r) {
+      lines.push(`  ${job.padEnd(10)} never run`);
+      continue;
+    }
+    const took = r.finishedAt ? `took ${formatDuration(r.finishedAt.getTime() - r.startedAt.getTime())}` : `running for ${formatDuration(now.getTime() - r.startedAt.getTime())}`;
+    const ago = formatDuration(now.getTime() - r.startedAt.getTime());
+    const summary = r.outcome === 'skipped' || r.outcome === 'running' ? '' : `, ${summaryText({ seen: 0, changed: 0, enqueued: 0, errors: 0, ...r.summary })}`;
+    lines.push(`  ${job.padEnd(10)} ${r.outcome.padEnd(8)} started ${r.startedAt.toISOString()} (${ago} ago), ${took}${summary}`);
+    if (r.error) lines.push(`  ${''.padEnd(10)} ${r.outcome === 'skipped' ? 'reason' : 'error'}: ${r.error}`);
+  }
+  lines.push('Cursors:');
+  if (!cursors.length) lines.push('  none yet (a connection gets one on its first poll or backfill)');
+  for (const row of cursors) {
+    const v = describeCursor(row, now);
+    const lag = `lag ${formatDuration(v.lagMs)}`;
+    const detail =
+      v.kind === 'poll'
+        ? `last reached the end ${formatDuration(now.getTime() - v.savedAt.getTime())} ago${v.position ? `, reads on from ${v.position}` : ''}`
+        : v.kind === 'backfill'
+          ? `${v.complete ? 'complete' : 'in progress'}${v.position ? `, at ${v.position}` : ''}`
+          : `saved ${v.savedAt.toISOString()}`;
+    lines.push(`  ${row.name.padEnd(32)} ${lag.padEnd(16)} ${detail}`);
+  }
+  return lines;
+}
+
+async function status(deps: SyncCommandDeps, opts: { json?: boolean }): Promise<void> {
+  const loaded = deps.load();
+  const store = openStore(loaded.config.database.url);
+  try {
+    const now = new Date();
+    const runs = await store.lastJobRuns();
+    const cursors = await store.listCursors();
+    if (opts.json) {
+      deps.print(JSON.stringify({ jobs: runs, cursors: cursors.map((c) => ({ ...describeCursor(c, now), value: c.value })) }, null, 2));
+      return;
+    }
+    statusLines(runs, cursors, now).forEach((l) => deps.print(l));
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerSyncCommand(program: Command, deps: SyncCommandDeps): void {
+  const sync = program.command('sync').description('the scheduled sync jobs (M6): run one now, or show their state');
+  sync
+    .command('run')
+    .description('run one sync job now, with the server\'s configuration, and exit (status 1 if it failed)')
+    .requiredOption('--job <job>', `one of ${JOB_NAMES.join(', ')}`, jobOption)
+    .option('--once', 'run once and exit (what `sync run` always does; the server keeps the schedule)')
+    .option('--wait', 'wait for the job\'s lock when another run holds it, instead of skipping')
+    .option('--since <date>', 'backfill: where history starts (required the first time; later runs resume from the cursor)', sinceOption)
+    .option('--restart', 'backfill: ignore the saved cursor and start again from --since')
+    .option('--vendor <vendor>', 'only this vendor\'s connections', vendorOption)
+    .option('--connection <id>', 'only this connection')
+    .action((opts: RunOptions) => run(deps, opts));
+  sync
+    .command('status')
+    .description('each job\'s last run (duration, outcome, counts) and each cursor\'s lag')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => status(deps, opts));
+}
