@@ -107,11 +107,9 @@ class MirrorEdge {
  * (M5), so the kept state predates it: judged against it, our own move would look like a
  * person's, and a person's next move back (a second Resolve) like no change at all.
  */
-function ourLatestStatus(pair: Pair, kind: 'jira.transition' | 'helpdesk.update', savedAt: Date | null): string | null {
+function ourLatestStatus(pair: Pair, kind: 'jira.transition', savedAt: Date | null): string | null {
   const mine = pair.writes.filter((w) => w.kind === kind && w.state !== 'started' && w.resultId && (savedAt === null || Date.parse(w.at) >= savedAt.getTime()));
-  const last = mine[mine.length - 1]?.resultId ?? null;
-  if (!last) return null;
-  return kind === 'helpdesk.update' ? (last.startsWith('status:') ? last.slice('status:'.length) : null) : last;
+  return mine[mine.length - 1]?.resultId ?? null;
 }
 
 function withOurStatus<T>(previous: T | null, status: string | null, set: (previous: T, status: string) => T): T | null {
@@ -144,17 +142,14 @@ export class TicketMirrorHandler extends MirrorEdge implements TicketHandler {
       await this.carryOut(plan, pair, event, { ticket, issue, logger });
       return;
     }
-    const previous = withOurStatus(input.previous, ourLatestStatus(pair, 'helpdesk.update', input.previousSavedAt), (t, status) => ({ ...t, status: status as Ticket['status'] }));
-    const changes =
-      previous && previous !== input.previous
-        ? { ...input.changes, status: previous.status === ticket.status ? null : { from: previous.status, to: ticket.status } }
-        : input.changes;
+    // The ticket's kept state is not overlaid with our own status writes as the issue's is:
+    // those are made while processing the issue, and may land after the ticket's next event.
     const plan = mirrorTicketToIssue({
       pair,
       ticket,
-      previous,
+      previous: input.previous,
       previousSavedAt: input.previousSavedAt?.toISOString() ?? null,
-      changes,
+      changes: input.changes,
       issue: await this.snapshotOf<JiraIssue>(issueRef),
       actorId: input.facts?.actorId ?? null,
       settings: this.settings(ref),

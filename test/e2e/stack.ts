@@ -17,6 +17,11 @@ worker:
 jiraIssues:
   # A create that failed with 5xx is retried after this long without finding the issue.
   createSettleSeconds: 1
+# Tests that count inbox events run the polls themselves (sync run); a poll on the minute
+# would add events of its own.
+schedules:
+  poll: "0 0 1 1 *"
+  reconcile: "0 0 1 1 *"
 vendorHttp:
   retries: 3
   minRetryDelayMs: 10

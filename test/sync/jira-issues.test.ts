@@ -362,7 +362,7 @@ describe('J1 on first sight: a ticket that already names its issue', () => {
     expect(j1.map((d) => [d.verdict, d.summary])).toEqual([['info', expect.stringContaining(`Adopted ${existing.key}`)]]);
     await w.process(rig, 'freshdesk', id);
     expect(w.sandboxes.jira.remoteLinks(existing.key)).toHaveLength(1);
-    expect([...w.sandboxes.jira.state.issues.values()].filter((i) => i.summary.includes('Invoice export fails'))).toHaveLength(1);
+    expect([...w.sandboxes.jira.state.issues.values()].filter((i) => i.summary.includes(`(FD#${id})`))).toHaveLength(0);
   });
 });
 

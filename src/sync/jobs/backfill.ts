@@ -20,18 +20,27 @@ export const BACKFILL_SLICE = 100;
 /**
  * M6 backfill: walks a connection's history from `since`, page by page, into the inbox. The
  * cursor is saved after each page's events are queued, so a kill -9 resumes at the last page
- * saved and queues at most that one page again (the dedupe keys make it harmless). While more
- * than jobs.backfillMaxPending of its events wait, it asks for no more pages: live events
- * (claimed before backfill ones) go first, and memory stays flat.
+ * saved and queues at most that one page again (the dedupe keys make it harmless). It keeps at
+ * most jobs.backfillMaxPending of its events waiting (shared between the connections it walks),
+ * asking for no more pages until there is room: live events (claimed before backfill ones) go
+ * first, and memory stays flat.
  */
 export async function backfill(ctx: JobContext, request: BackfillRequest): Promise<JobOutput> {
   const { sources, skipped } = sourcesFor(ctx.loaded, ctx.clients, request, ctx.logger);
   const notes = skipped.map((s) => `skipped ${s}`);
   // Connections walked together share the room: the worker claims in arrival order, so one
   // connection's backlog must not stand in front of another's.
-  const share = Math.max(1, Math.ceil(ctx.loaded.config.jobs.backfillMaxPending / Math.max(1, sources.length)));
-  const connections = await Promise.all(sources.map((s) => backfillSource(ctx, s, request, notes, share)));
+  const share = Math.max(1, Math.floor(ctx.loaded.config.jobs.backfillMaxPending / Math.max(1, sources.length)));
+  const room: Room = { max: ctx.loaded.config.jobs.backfillMaxPending, share, slice: Math.min(BACKFILL_SLICE, share) };
+  const connections = await Promise.all(sources.map((s) => backfillSource(ctx, s, request, notes, room)));
   return { connections, notes };
+}
+
+/** At most `max` backfill events waiting in all, `share` of them of one connection, added `slice` at a time. */
+interface Room {
+  max: number;
+  share: number;
+  slice: number;
 }
 
 /** This connection's events still waiting, counted up to `atMost + 1`. */
@@ -39,17 +48,16 @@ async function pendingOf(ctx: JobContext, source: ChangeSource, atMost: number):
   return (await ctx.store.listEvents({ vendor: source.vendor, connectionId: source.connectionId, status: 'pending', limit: atMost + 1 })).length;
 }
 
-async function waitForRoom(ctx: JobContext, source: ChangeSource, max: number, share: number): Promise<void> {
+async function waitForRoom(ctx: JobContext, source: ChangeSource, room: Room): Promise<void> {
   for (;;) {
     const pending = await ctx.store.countPending('backfill');
-    const own = pending <= max ? await pendingOf(ctx, source, share) : pending;
-    if (pending <= max && own <= share) return;
-    ctx.progress.waiting('backfill', source.vendor, source.connectionId, pending, max);
+    if (pending + room.slice <= room.max && (await pendingOf(ctx, source, room.share)) + room.slice <= room.share) return;
+    ctx.progress.waiting('backfill', source.vendor, source.connectionId, pending, room.max);
     await sleep(BACKFILL_WAIT_MS, undefined, { signal: ctx.signal });
   }
 }
 
-async function backfillSource(ctx: JobContext, source: ChangeSource, request: BackfillRequest, notes: string[], share: number): Promise<ConnectionSummary> {
+async function backfillSource(ctx: JobContext, source: ChangeSource, request: BackfillRequest, notes: string[], room: Room): Promise<ConnectionSummary> {
   const label = `${source.vendor}/${source.connectionId}`;
   const name = backfillCursorName(source.vendor, source.connectionId);
   const saved = request.restart ? null : parseBackfillCursor(await ctx.store.getCursor(name));
@@ -76,10 +84,9 @@ async function backfillSource(ctx: JobContext, source: ChangeSource, request: Ba
       error: `no backfill of ${label} to resume: give --since <date> for the first run`,
     };
   }
-  const max = ctx.loaded.config.jobs.backfillMaxPending;
   const summary = await walk(ctx, 'backfill', 'backfill', source, start, new Date(Date.parse(state.since)), {
-    beforePage: () => waitForRoom(ctx, source, max, share),
-    sliceSize: BACKFILL_SLICE,
+    beforePage: () => waitForRoom(ctx, source, room),
+    sliceSize: room.slice,
     afterPage: async (page, newest) => {
       state = {
         ...state,

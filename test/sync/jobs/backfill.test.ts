@@ -28,9 +28,10 @@ describe('M6 backfill against the sandboxes', () => {
     const until = async (check: () => Promise<boolean>) => {
       for (let i = 0; i < 200 && !(await check()); i += 1) await new Promise((r) => setTimeout(r, 25));
     };
-    await until(async () => (await rig.store.countPending('backfill')) === 100);
+    await until(async () => (await rig.store.countPending('backfill')) === 50);
     await new Promise((r) => setTimeout(r, 1500));
-    // One page of 100 queued, more than 50 waiting: no second page was asked for.
+    // Half a page queued, the room (50) full: the rest waits, and no second page was asked for.
+    expect(await rig.store.countPending('backfill')).toBe(50);
     expect(listCalls(from)).toBe(1);
     expect(waits).toBeGreaterThan(0);
     // A webhook arrives meanwhile: it is claimed before the backfill's events.
