@@ -3,8 +3,8 @@
  *
  * 1. Calls per idle poll cycle, per connection (goal: 1). A real helpdesk-sync has processed
  *    what the first poll found; later polls find nothing new.
- * 2. A backfill of BENCH_BACKFILL_TICKETS tickets per helpdesk (default 10,000 each for
- *    Zendesk and Freshdesk) through sandboxes that ENFORCE the vendors' documented rate limits
+ * 2. A backfill of BENCH_BACKFILL_TICKETS tickets (default 10,000) of Zendesk, then of Freshdesk
+ *    (BENCH_BACKFILL_RUNS=both: the two at once) through sandboxes that ENFORCE the vendors' documented rate limits
  *    (Zendesk 700/min and 10/min on incremental exports; Freshdesk Pro 400/min with the tickets
  *    list at 100/min; Jira 100/s per method class), with a "minute" of BENCH_MINUTE_MS
  *    (default 6000 ms: every window and every Retry-After is a tenth of the vendor's).
@@ -13,7 +13,8 @@
  *    fetches every ticket. The walk alone needs 10 export calls and 100 list calls, far inside
  *    the limits; the fetches are what the limits bind. Reported: wall time against the floor
  *    those limits set for the calls actually made, peak RSS of both processes, and whether
- *    every ticket was queued exactly once and processed.
+ *    every ticket was queued exactly once and processed. BENCH_THROTTLE_MODE=off measures the
+ *    server without its opt-in proactive throttling (429 and Retry-After only).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -147,14 +148,16 @@ function floorMs(limits: EnforcedRateLimits): { ms: number; rule: string } {
   return best;
 }
 
-async function backfillBench(): Promise<void> {
+type Helpdesk = 'zendesk' | 'freshdesk';
+
+async function backfillBench(helpdesks: readonly Helpdesk[]): Promise<void> {
   const boxes: Sandboxes = await startSandboxes();
   const from = new Date('2025-01-01T00:00:00Z');
   const to = new Date('2025-12-31T00:00:00Z');
   const seedStarted = Date.now();
-  const zdIds = seedZendeskHistory(boxes.zendesk, TICKETS, from, to);
-  const fdIds = seedFreshdeskHistory(boxes.freshdesk, TICKETS, from, to);
-  out(`## Backfill of ${TICKETS} tickets per helpdesk through the documented rate limits ("minute" = ${MINUTE_MS} ms)`);
+  const zdIds = helpdesks.includes('zendesk') ? seedZendeskHistory(boxes.zendesk, TICKETS, from, to) : [];
+  const fdIds = helpdesks.includes('freshdesk') ? seedFreshdeskHistory(boxes.freshdesk, TICKETS, from, to) : [];
+  out(`## Backfill of ${TICKETS} tickets of ${helpdesks.join(' and ')} (${helpdesks.length > 1 ? 'both at once' : 'alone'}) through the documented rate limits ("minute" = ${MINUTE_MS} ms)`);
   out(`Seeded ${zdIds.length} Zendesk and ${fdIds.length} Freshdesk tickets in ${secs(Date.now() - seedStarted)}.`);
   const limits = enforceDocumentedLimits([boxes.zendesk.http, boxes.freshdesk.http, boxes.jira.http], { minuteMs: MINUTE_MS });
   for (const v of VENDORS) boxes[v].http.calls.reset();
@@ -176,7 +179,8 @@ async function backfillBench(): Promise<void> {
 
   const store = new SqliteStore(db);
   const started = Date.now();
-  const walk = spawnCli(['sync', 'run', '--job', 'backfill', '--since', from.toISOString()], env);
+  const only = helpdesks.length === 1 ? ['--vendor', helpdesks[0] as string] : [];
+  const walk = spawnCli(['sync', 'run', '--job', 'backfill', '--since', from.toISOString(), ...only], env);
   const walkPeak: Peak = { hwmKb: 0 };
   const stopWalkWatch = watchRss(walk.child, walkPeak);
   const walkCode = await walk.exited;
@@ -203,16 +207,17 @@ async function backfillBench(): Promise<void> {
     const missing = ids.filter((id) => !keys.has(`ticket:${id}`)).length;
     return { events: events.length, unique: keys.size, done, snapshots, missing, lastDone };
   };
-  const zd = await check('zendesk', zdIds);
-  const fd = await check('freshdesk', fdIds);
+  const none = { events: 0, unique: 0, done: 0, snapshots: 0, missing: 0, lastDone: 0 };
+  const zd = zdIds.length ? await check('zendesk', zdIds) : none;
+  const fd = fdIds.length ? await check('freshdesk', fdIds) : none;
   const dead = (await store.listDeadLetters()).length;
   await store.close();
 
-  const first = Math.min(...VENDORS.map((v) => boxes[v].http.calls.all()[0]?.at ?? Number.POSITIVE_INFINITY));
+  const first = Math.min(...helpdesks.map((v) => boxes[v].http.calls.all()[0]?.at ?? Number.POSITIVE_INFINITY));
   const lastDone = Math.max(zd.lastDone, fd.lastDone);
   const rows: string[] = [];
   let overall = { ms: 0, rule: 'none' };
-  for (const v of ['zendesk', 'freshdesk'] as const) {
+  for (const v of helpdesks) {
     const l = limits.get(v) as EnforcedRateLimits;
     const f = floorMs(l);
     if (f.ms > overall.ms) overall = f;
@@ -234,6 +239,7 @@ async function backfillBench(): Promise<void> {
   out(`From starting the CLI: walk finished after ${secs(walkDone - started)} (exit ${walkCode}), inbox drained after ${secs(drained - started)}.`);
   out(`Peak RSS (VmHWM): backfill CLI ${mb(walkPeak.hwmKb)}, server (worker) ${mb(serverPeak.hwmKb)}.`);
   for (const [name, r, n] of [['Zendesk', zd, zdIds.length], ['Freshdesk', fd, fdIds.length]] as const) {
+    if (n === 0) continue;
     out(`${name}: ${r.events} backfill events for ${n} tickets, ${r.unique} distinct, ${r.missing} missing, ${r.done} done, ${r.snapshots} snapshots kept.`);
   }
   out(`Dead letters: ${dead}.`);
@@ -242,12 +248,19 @@ async function backfillBench(): Promise<void> {
   if (walkCode !== 0) out(`The backfill CLI said:\n${walk.output()}`);
   await boxes.close();
   if (lost !== 0 || walkCode !== 0) process.exitCode = 1;
+  out();
 }
+
+/** `zendesk,freshdesk` (default): each helpdesk's backfill alone, one after the other; `both`: the two at once. */
+const RUNS: Helpdesk[][] =
+  (process.env.BENCH_BACKFILL_RUNS ?? 'zendesk,freshdesk') === 'both'
+    ? [['zendesk', 'freshdesk']]
+    : (process.env.BENCH_BACKFILL_RUNS ?? 'zendesk,freshdesk').split(',').map((v) => [v.trim() as Helpdesk]);
 
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   if (!only || only === 'idle') await idlePoll();
-  if (!only || only === 'backfill') await backfillBench();
+  if (!only || only === 'backfill') for (const run of RUNS) await backfillBench(run);
 }
 
 main().catch((err: unknown) => {

@@ -82,11 +82,11 @@ export function createProgress(stream: ProgressStream, options: { tty?: boolean;
   const multi = new MultiBar(
     {
       stream,
-      format: '{label} |{bar}| {percentage}% | page {page} | seen {seen} | enqueued {enqueued} {state}',
+      format: '{label} {bar} {percentage}% p.{page} seen {seen} queued {enqueued} {state}',
       hideCursor: true,
       clearOnComplete: false,
       autopadding: true,
-      barsize: 30,
+      barsize: 20,
     },
     Presets.shades_classic,
   );
@@ -95,7 +95,7 @@ export function createProgress(stream: ProgressStream, options: { tty?: boolean;
     const key = `${vendor}/${connectionId}`;
     let bar = bars.get(key);
     if (!bar) {
-      bar = multi.create(1000, 0, { label: `${job} ${key}`.padEnd(26), page: 0, seen: 0, enqueued: 0, state: '' });
+      bar = multi.create(1000, 0, { label: `${job} ${key}`.padEnd(24), page: 0, seen: 0, enqueued: 0, state: '' });
       bars.set(key, bar);
     }
     return bar;
