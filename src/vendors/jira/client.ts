@@ -13,6 +13,7 @@ import type {
 import { toJiraIssue, toJiraTransition } from './mapper';
 import {
   commentPageSchema,
+  myselfSchema,
   commentResponseSchema,
   createIssueResponseSchema,
   emptyResponseSchema,
@@ -96,6 +97,12 @@ export class JiraClient implements JiraClientApi {
       logger: options.logger,
       errorDetails,
     });
+  }
+
+  /** The API user: JQL date literals are read in its profile's time zone. */
+  async myself(): Promise<{ accountId: string; timeZone: string | null }> {
+    const res = await this.http.request('myself', { url: `${API}/myself` }, myselfSchema, { idempotent: true });
+    return { accountId: res.data.accountId, timeZone: res.data.timeZone ?? null };
   }
 
   async getIssue(idOrKey: string): Promise<JiraIssue> {

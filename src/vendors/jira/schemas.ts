@@ -142,3 +142,9 @@ export type RawComment = z.infer<typeof commentSchema>;
 export type RawCommentPage = z.infer<typeof commentPageSchema>;
 export type RawTransition = z.infer<typeof transitionSchema>;
 export type RawSearchResponse = z.infer<typeof searchResponseSchema>;
+
+/** GET /myself: the API user, with the time zone its JQL dates are read in. */
+export const myselfSchema = z.looseObject({
+  accountId: z.string(),
+  timeZone: z.string().nullish(),
+});

@@ -364,3 +364,23 @@ describe('JiraClient search', () => {
     scope.done();
   });
 });
+
+describe('JiraClient.myself', () => {
+  afterEach(() => nock.cleanAll());
+
+  it('reads the API user and the time zone its JQL dates are read in', async () => {
+    nock(BASE, { reqheaders: { authorization: BASIC } })
+      .get('/rest/api/3/myself')
+      .reply(200, {
+        self: `${BASE}/rest/api/3/user?accountId=712020:5f0c1e2a-9b7d-4a61-8e3f-0c2d4b6a8e10`,
+        accountId: '712020:5f0c1e2a-9b7d-4a61-8e3f-0c2d4b6a8e10',
+        emailAddress: EMAIL,
+        displayName: 'helpdesk-sync',
+        active: true,
+        timeZone: 'Europe/Berlin',
+        locale: 'en_GB',
+        accountType: 'atlassian',
+      });
+    expect(await makeClient().myself()).toEqual({ accountId: '712020:5f0c1e2a-9b7d-4a61-8e3f-0c2d4b6a8e10', timeZone: 'Europe/Berlin' });
+  });
+});

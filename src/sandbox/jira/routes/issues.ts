@@ -58,6 +58,9 @@ export function issueRoutes(http: SandboxApp, ctx: JiraContext): void {
     return { id: issue.id, key: issue.key, self: ctx.represent.issueSelf(issue) };
   });
 
+  // The caller's own user, with the time zone JQL dates are read in.
+  http.route('GET', `${API}/myself`, ({ actor }) => ctx.represent.user(actor));
+
   http.route('GET', `${API}/issue/:idOrKey`, ({ req }) => {
     const issue = issueOf(ctx, req);
     const raw = typeof req.query.fields === 'string' ? req.query.fields.split(',') : undefined;
