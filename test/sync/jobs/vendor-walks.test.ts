@@ -137,6 +137,8 @@ describe('poll of Jira: bounded JQL and nextPageToken', () => {
       bodies.push(body);
       return true;
     };
+    // The API user's zone, read once per process: JQL dates are written in it.
+    nock(JIRA).get('/rest/api/3/myself').optionally().reply(200, { accountId: '712020:5f0c1e2a-9b7d-4a61-8e3f-0c2d4b6a8e10', displayName: 'helpdesk-sync', timeZone: 'Etc/UTC', active: true });
     const scope = nock(JIRA)
       .post('/rest/api/3/search/jql', capture)
       .reply(200, fixture('jira/api/search-jql-page-1.json'))
