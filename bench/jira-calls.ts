@@ -15,6 +15,7 @@ import { FreshdeskAgent, ZendeskAgent } from '../src/sandbox/demo/actors';
 import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../src/sandbox/seed-people';
 import { INTEGRATION_ACTORS, startSandboxes, type Sandboxes } from '../src/sandbox/world';
 import type { CallRecord } from '../src/sandbox/core/call-counter';
+import { quiet } from './settle';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 10);
 const DESCRIPTION =
@@ -38,23 +39,6 @@ const SUBJECTS = [
   'API token page loops',
 ];
 const subjectFor = (vendor: string, n: number) => `${SUBJECTS[n % SUBJECTS.length]} (${vendor} run ${n})`;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function quiet(s: Sandboxes, service: { store: { inboxCounts(): Promise<{ pending: number; processing: number }> } }): Promise<void> {
-  for (let i = 0; i < 400; i += 1) {
-    await s.webhooksIdle();
-    const c = await service.store.inboxCounts();
-    if (c.pending === 0 && c.processing === 0) {
-      await sleep(30);
-      await s.webhooksIdle();
-      const again = await service.store.inboxCounts();
-      if (again.pending === 0 && again.processing === 0) return;
-    }
-    await sleep(10);
-  }
-  throw new Error('the pipeline did not settle');
-}
 
 function ours(s: Sandboxes, since: number): CallRecord[] {
   return (['freshdesk', 'zendesk', 'jira'] as const)

@@ -10,34 +10,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load';
 import { createLogger } from '../src/logging/logger';
-import { startService, type RunningService } from '../src/server';
+import { startService } from '../src/server';
 import { FreshdeskAgent, JiraUser, ZendeskAgent } from '../src/sandbox/demo/actors';
 import { sandboxPolicyYaml } from '../src/sandbox/policy-roles';
 import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS, JIRA_USERS, ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../src/sandbox/seed-people';
 import { INTEGRATION_ACTORS, startSandboxes, type Sandboxes } from '../src/sandbox/world';
 import type { CallRecord } from '../src/sandbox/core/call-counter';
+import { quiet } from './settle';
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 10);
 const DESCRIPTION =
   '<p>Invoice export stops after a minute.</p><p><b>Steps to reproduce:</b><br>1. Billing<br>2. Export as PDF</p>' +
   '<p><b>Impact:</b> finance cannot send invoices</p><p><b>Environment:</b> production EU, Chrome 131</p>';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function quiet(s: Sandboxes, service: RunningService): Promise<void> {
-  for (let i = 0; i < 1000; i += 1) {
-    await s.webhooksIdle();
-    const c = await service.store.inboxCounts();
-    if (c.pending === 0 && c.processing === 0) {
-      await sleep(30);
-      await s.webhooksIdle();
-      const again = await service.store.inboxCounts();
-      if (again.pending === 0 && again.processing === 0) return;
-    }
-    await sleep(10);
-  }
-  throw new Error('the pipeline did not settle');
-}
 
 function ours(s: Sandboxes, since: number): Array<CallRecord & { vendor: string }> {
   return (['freshdesk', 'zendesk', 'jira'] as const)
@@ -81,7 +65,7 @@ async function main(): Promise<void> {
 
   const fd = await sam.createTicket({ email: FRESHDESK_REQUESTERS.ana.email, subject: 'Invoice export times out', description: DESCRIPTION, priority: 3, status: 2, responder_id: FRESHDESK_AGENTS.samOrtiz.id, group_id: FRESHDESK_GROUPS.clientSuccess.id, tags: ['jira-bug'] });
   const zd = await dana.createTicket({ subject: 'Dashboard shows yesterday twice', comment: { html_body: DESCRIPTION, public: true }, requester: { name: ZENDESK_REQUESTERS.maria.name, email: ZENDESK_REQUESTERS.maria.email }, group_id: ZENDESK_GROUPS.aegentTier1.id, assignee_id: ZENDESK_AGENTS.danaFox.id, tags: ['jira-bug'] });
-  await quiet(s, service);
+  await quiet(s, service, 1000);
   const keyOf = async (vendor: 'freshdesk' | 'zendesk', id: number) => (await service.store.getLinkByTicket({ vendor, connectionId: 'default', id: String(id) }))?.issueKey as string;
   const pairs = [
     { name: 'Freshdesk', vendor: 'freshdesk', key: await keyOf('freshdesk', fd.id), comment: (n: number) => sam.reply(fd.id, `<p>Update ${n} for the customer</p>`) },
@@ -95,11 +79,11 @@ async function main(): Promise<void> {
     for (let n = 1; n <= COMMENTS; n += 1) {
       let since = Date.now();
       await pair.comment(n);
-      await quiet(s, service);
+      await quiet(s, service, 1000);
       tally(ours(s, since), pair.vendor, toJira);
       since = Date.now();
       await tech1.comment(pair.key, `Engineering note ${n}`);
-      await quiet(s, service);
+      await quiet(s, service, 1000);
       tally(ours(s, since), 'jira', toTicket);
     }
     lines.push(
