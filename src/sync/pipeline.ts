@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/load';
-import type { JiraConnectionConfig } from '../config/schema';
+import type { FreshdeskConnectionConfig, JiraConnectionConfig } from '../config/schema';
 import type { Vendor } from '../domain/ticket';
 import type { Store } from '../store/types';
 import type { VendorClients } from './clients';
@@ -42,7 +42,7 @@ export function buildPipeline(loaded: LoadedConfig, store: Store, clients: Vendo
     .onTicket(new TicketMirrorHandler(mirror))
     .onIssue(new IssueMirrorHandler(mirror));
   const customStatuses = new Map(
-    loaded.connections.filter((c) => c.vendor === 'freshdesk').map((c) => [c.id, (c.settings as { customStatuses?: Record<string, string> }).customStatuses ?? {}]),
+    loaded.connections.filter((c) => c.vendor === 'freshdesk').map((c) => [c.id, (c.settings as FreshdeskConnectionConfig).customStatuses]),
   );
   const processor = new EventProcessor({
     store,

@@ -1,6 +1,6 @@
 import { diffTicket } from '../domain/diff';
 import { previousFromFacts, saysSomething, type EventFacts } from '../domain/first-sight';
-import type { EntityRef, HelpdeskVendor, JiraIssue, Ticket, Vendor } from '../domain/ticket';
+import type { CanonicalStatus, EntityRef, HelpdeskVendor, JiraIssue, Ticket, Vendor } from '../domain/ticket';
 import type { Logger } from '../logging/logger';
 import type { InboxEvent, Store } from '../store/types';
 import { isVendorApiError } from '../vendors/core/errors';
@@ -17,7 +17,7 @@ export interface ProcessorDeps {
   /** The API users helpdesk-sync writes as on a connection: their changes are our own echo (M5). */
   ourUsers?: (vendor: Vendor, connectionId: string) => ReadonlySet<string>;
   /** Freshdesk custom status numbers, so a triggered_event's status reads as a canonical one. */
-  freshdeskCustomStatuses?: (connectionId: string) => Record<string, string>;
+  freshdeskCustomStatuses?: (connectionId: string) => Record<string, CanonicalStatus>;
   now?: () => Date;
 }
 
@@ -61,7 +61,7 @@ export class EventProcessor {
 
   private factsOf(event: InboxEvent): EventFacts | null {
     const custom = event.vendor === 'freshdesk' ? this.deps.freshdeskCustomStatuses?.(event.connectionId) : undefined;
-    return eventFactsOf(event.vendor, event.payload, custom ? { freshdeskCustomStatuses: custom as never } : undefined);
+    return eventFactsOf(event.vendor, event.payload, custom ? { freshdeskCustomStatuses: custom } : undefined);
   }
 
   /**
