@@ -47,8 +47,20 @@ function announceConnections(loaded: LoadedConfig, logger: Logger): void {
   }
 }
 
+/**
+ * What one process does: `web` answers webhooks (and health), `worker` processes the inbox and
+ * runs the scheduled jobs, `all` both. Separate processes keep a busy worker from slowing the
+ * door; on SQLite they share the database file (one worker process per file).
+ */
+export type ServiceRole = 'web' | 'worker' | 'all';
+export const SERVICE_ROLES: readonly ServiceRole[] = ['web', 'worker', 'all'];
+
 /** The whole service: store, vendor clients, worker and the HTTP server. */
-export async function startService(loaded: LoadedConfig, options: { logger?: Logger; host?: string } = {}): Promise<RunningService> {
+export async function startService(
+  loaded: LoadedConfig,
+  options: { logger?: Logger; host?: string; role?: ServiceRole } = {},
+): Promise<RunningService> {
+  const role = options.role ?? 'all';
   const logger = options.logger ?? loggerFor(loaded);
   const { config } = loaded;
   const store = openStore(config.database.url);
@@ -68,7 +80,8 @@ export async function startService(loaded: LoadedConfig, options: { logger?: Log
   server.headersTimeout = 20_000;
   const port = (server.address() as AddressInfo).port;
   const jobs: ScheduledTask[] = [];
-  if (config.worker.enabled) {
+  if (role === 'web') logger.info('web role: events are stored here and processed by a worker process');
+  else if (config.worker.enabled) {
     await worker.start();
     jobs.push(
       cron.schedule(config.schedules.consultSweep, async () => {
@@ -82,7 +95,7 @@ export async function startService(loaded: LoadedConfig, options: { logger?: Log
     // M6: poll and reconcile on their schedules; each page that queues events wakes the worker.
     jobs.push(...scheduleSyncJobs({ loaded, store, clients, logger, onEnqueued: () => worker.wake() }));
   } else logger.warn('worker disabled (worker.enabled=false): events are stored but not processed');
-  logger.info('helpdesk-sync listening', { port, store: store.kind });
+  logger.info('helpdesk-sync listening', { port, store: store.kind, role });
 
   let stopping: Promise<void> | null = null;
   const stop = () => {

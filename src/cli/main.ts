@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
 import { VENDORS, type Vendor } from '../domain/ticket';
 import { createLogger } from '../logging/logger';
-import { loggerFor, startService } from '../server';
+import { loggerFor, SERVICE_ROLES, startService, type ServiceRole } from '../server';
 import { openStore, StoreConfigError } from '../store/open-store';
 import { isVendorApiError } from '../vendors/core/errors';
 import { registerSyncCommand } from './sync';
@@ -28,10 +28,10 @@ function idList(value: string, previous: number[] = []): number[] {
   return [...previous, n];
 }
 
-async function serve(): Promise<void> {
+async function serve(options: { role: ServiceRole }): Promise<void> {
   const loaded = load();
   const logger = loggerFor(loaded);
-  const service = await startService(loaded, { logger });
+  const service = await startService(loaded, { logger, role: options.role });
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
     service.stop().then(
@@ -168,7 +168,15 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('helpdesk-sync')
     .description('Freshdesk and Zendesk tickets, Jira issues, and the escalation rules between them');
-  program.command('serve').description('run the webhook receiver and the worker').action(serve);
+  program
+    .command('serve')
+    .description('run the webhook receiver and the worker')
+    .addOption(
+      new Option('--role <role>', 'web: webhooks only; worker: the inbox and the scheduled jobs only; all: both')
+        .choices([...SERVICE_ROLES])
+        .default('all'),
+    )
+    .action(serve);
   program.command('check-config').description('validate the configuration and show each connection').action(checkConfig);
   program
     .command('replay')

@@ -41,8 +41,9 @@ export async function receiveWebhook(
   if (!verdict.ok) return error(401, verdict.reason);
 
   let body: unknown;
+  const text = rawBody.toString('utf8');
   try {
-    body = JSON.parse(rawBody.toString('utf8'));
+    body = JSON.parse(text);
   } catch (err) {
     return error(400, `body is not valid JSON: ${(err as Error).message}`);
   }
@@ -71,6 +72,7 @@ export async function receiveWebhook(
     eventType: event.eventType,
     source: 'webhook',
     payload: body,
+    payloadText: text,
     headers: kept,
     receivedAt: now,
   });

@@ -26,12 +26,17 @@ export interface NewInboxEvent {
   source: EventSource;
   /** The parsed body as received (already verified). */
   payload: unknown;
+  /**
+   * The body's JSON text when the caller has it (the verified raw body of a webhook): stored as
+   * is instead of serialising `payload` again. Must parse to `payload`.
+   */
+  payloadText?: string;
   /** Delivery headers worth keeping (ids, retry counts), never signatures or credentials. */
   headers: Record<string, string>;
   receivedAt: Date;
 }
 
-export interface InboxEvent extends Omit<NewInboxEvent, 'dedupeWindowMs'> {
+export interface InboxEvent extends Omit<NewInboxEvent, 'dedupeWindowMs' | 'payloadText'> {
   id: number;
   status: InboxStatus;
   attempts: number;

@@ -188,6 +188,38 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE UNIQUE INDEX decisions_key ON decisions (decision_key) WHERE decision_key IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'entity heads: a claim looks at one row per busy entity, not at every pending event',
+    sql: `
+      -- One row per entity with unfinished events: its oldest unfinished event (the only one that
+      -- may run) and when that event may run. A claim is one indexed lookup here, however many
+      -- events wait behind the heads.
+      CREATE TABLE inbox_entities (
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        entity_key TEXT NOT NULL,
+        head_id INTEGER NOT NULL,
+        ready_at INTEGER NOT NULL,
+        backfill INTEGER NOT NULL,
+        PRIMARY KEY (vendor, connection_id, entity_key)
+      ) WITHOUT ROWID;
+      CREATE INDEX inbox_entities_ready ON inbox_entities (backfill, ready_at, head_id);
+      CREATE INDEX inbox_entity_unfinished ON inbox_events (vendor, connection_id, entity_key, id) WHERE status IN ('pending','processing');
+      CREATE INDEX inbox_entity_processing ON inbox_events (vendor, connection_id, entity_key, locked_until) WHERE status = 'processing';
+      DROP INDEX inbox_unfinished;
+      INSERT INTO inbox_entities (vendor, connection_id, entity_key, head_id, ready_at, backfill)
+      SELECT e.vendor, e.connection_id, e.entity_key, e.id,
+             CASE WHEN e.status = 'processing' THEN COALESCE(e.locked_until, 0) + 1
+                  ELSE MAX(e.next_attempt_at, COALESCE((SELECT MAX(p.locked_until) FROM inbox_events p
+                         WHERE p.vendor = e.vendor AND p.connection_id = e.connection_id AND p.entity_key = e.entity_key
+                           AND p.status = 'processing') + 1, 0)) END,
+             e.source = 'backfill'
+      FROM (SELECT MIN(id) AS head FROM inbox_events WHERE status IN ('pending','processing')
+            GROUP BY vendor, connection_id, entity_key) h
+      JOIN inbox_events e ON e.id = h.head;
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

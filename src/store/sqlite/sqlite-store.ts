@@ -104,6 +104,26 @@ function toLink(row: Row): TicketLink {
   };
 }
 
+interface QueuedEnqueue {
+  row: {
+    vendor: string;
+    connectionId: string;
+    entityKey: string;
+    dedupeKey: string;
+    since: number;
+    eventType: string;
+    source: string;
+    payload: string;
+    headers: string;
+    receivedAt: number;
+  };
+  resolve: (result: EnqueueResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Taken at load, so a test's fake timers cannot hold an enqueue group back. */
+const defer: (fn: () => void) => void = setImmediate;
+
 /** Where a DATABASE_URL points for SQLite: a path, sqlite:<path>, file:<path> or :memory:. */
 export function sqlitePathOf(url: string): string {
   if (url === ':memory:' || url === 'sqlite::memory:') return ':memory:';
@@ -119,6 +139,8 @@ export function sqlitePathOf(url: string): string {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly queuedEnqueues: QueuedEnqueue[] = [];
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -130,23 +152,33 @@ export class SqliteStore implements Store {
     this.migrate();
   }
 
+  /** Prepared once per SQL text: preparing costs more than running most of these statements. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
+      (this.sql('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
     );
     for (const m of SQLITE_MIGRATIONS) {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
         this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        this.sql('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
       }).immediate();
     }
   }
 
   async health(): Promise<StoreHealth> {
     try {
-      const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as Row;
+      const row = this.sql('SELECT MAX(version) AS v FROM schema_migrations').get() as Row;
       const version = Number(row.v ?? 0);
       return { ok: version === SQLITE_SCHEMA_VERSION, schemaVersion: version, expectedVersion: SQLITE_SCHEMA_VERSION };
     } catch (err) {
@@ -160,118 +192,196 @@ export class SqliteStore implements Store {
 
   // ---- inbox
 
+  /**
+   * Enqueues are grouped: every webhook that arrives in one turn of the event loop is written
+   * in one transaction, so one fsync (synchronous=FULL) acknowledges many deliveries instead of
+   * one. Each caller's promise settles only after the commit that holds its event.
+   */
   async enqueue(e: NewInboxEvent): Promise<EnqueueResult> {
-    const since = e.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : ms(e.receivedAt) - e.dedupeWindowMs;
-    // Check and insert under one write lock, so two deliveries racing cannot both get in.
-    return this.db.transaction((): EnqueueResult => {
-      const existing = this.db
-        .prepare('SELECT id FROM inbox_events WHERE vendor = ? AND connection_id = ? AND dedupe_key = ? AND received_at >= ? ORDER BY id DESC LIMIT 1')
-        .get(e.vendor, e.connectionId, e.dedupeKey, since) as Row | undefined;
-      if (existing) return { eventId: Number(existing.id), duplicate: true };
-      const result = this.db
-        .prepare(
-          `INSERT INTO inbox_events (vendor, connection_id, entity_key, dedupe_key, event_type, source, payload, headers, received_at, next_attempt_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          e.vendor,
-          e.connectionId,
-          e.entityKey,
-          e.dedupeKey,
-          e.eventType,
-          e.source,
-          JSON.stringify(e.payload),
-          JSON.stringify(e.headers),
-          ms(e.receivedAt),
-          ms(e.receivedAt),
-        );
-      return { eventId: Number(result.lastInsertRowid), duplicate: false };
-    }).immediate();
+    // Serialised here, so an event that cannot be written fails alone, never its whole group.
+    const row: QueuedEnqueue['row'] = {
+      vendor: e.vendor,
+      connectionId: e.connectionId,
+      entityKey: e.entityKey,
+      dedupeKey: e.dedupeKey,
+      since: e.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : ms(e.receivedAt) - e.dedupeWindowMs,
+      eventType: e.eventType,
+      source: e.source,
+      payload: e.payloadText ?? JSON.stringify(e.payload),
+      headers: JSON.stringify(e.headers),
+      receivedAt: ms(e.receivedAt),
+    };
+    return new Promise<EnqueueResult>((resolve, reject) => {
+      this.queuedEnqueues.push({ row, resolve, reject });
+      if (this.queuedEnqueues.length === 1) defer(() => this.flushEnqueues());
+    });
+  }
+
+  private flushEnqueues(): void {
+    const group = this.queuedEnqueues.splice(0);
+    if (group.length === 0) return;
+    let results: EnqueueResult[];
+    try {
+      results = this.db.transaction(() => group.map((item) => this.insertOne(item.row))).immediate();
+    } catch {
+      // Something in the group could not be written: each on its own, so only that one fails.
+      for (const item of group) {
+        try {
+          item.resolve(this.db.transaction(() => this.insertOne(item.row)).immediate());
+        } catch (err) {
+          item.reject(err);
+        }
+      }
+      return;
+    }
+    group.forEach((item, i) => item.resolve(results[i] as EnqueueResult));
+  }
+
+  private insertOne(r: QueuedEnqueue['row']): EnqueueResult {
+    const existing = this.sql(
+      'SELECT id FROM inbox_events WHERE vendor = ? AND connection_id = ? AND dedupe_key = ? AND received_at >= ? ORDER BY id DESC LIMIT 1',
+    ).get(r.vendor, r.connectionId, r.dedupeKey, r.since) as Row | undefined;
+    if (existing) return { eventId: Number(existing.id), duplicate: true };
+    const result = this.sql(
+      `INSERT INTO inbox_events (vendor, connection_id, entity_key, dedupe_key, event_type, source, payload, headers, received_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(r.vendor, r.connectionId, r.entityKey, r.dedupeKey, r.eventType, r.source, r.payload, r.headers, r.receivedAt, r.receivedAt);
+    const id = Number(result.lastInsertRowid);
+    // A newer event never changes an existing head: only an entity without one gets this event as its head.
+    this.sql(
+      `INSERT INTO inbox_entities (vendor, connection_id, entity_key, head_id, ready_at, backfill) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    ).run(r.vendor, r.connectionId, r.entityKey, id, r.receivedAt, r.source === 'backfill' ? 1 : 0);
+    return { eventId: id, duplicate: false };
+  }
+
+  /**
+   * Recomputes an entity's head after any change of its events' states: the oldest unfinished
+   * event, runnable when due and when no other event of the entity is leased (a replayed dead
+   * letter can be older than an event in progress). Two indexed lookups, whatever the backlog.
+   */
+  private refreshEntity(vendor: string, connectionId: string, entityKey: string): void {
+    const head = this.sql(
+      `SELECT id, status, next_attempt_at, locked_until, source FROM inbox_events
+       WHERE vendor = ? AND connection_id = ? AND entity_key = ? AND status IN ('pending','processing') ORDER BY id LIMIT 1`,
+    ).get(vendor, connectionId, entityKey) as Row | undefined;
+    if (!head) {
+      this.sql('DELETE FROM inbox_entities WHERE vendor = ? AND connection_id = ? AND entity_key = ?').run(vendor, connectionId, entityKey);
+      return;
+    }
+    let readyAt: number;
+    // A lease holds through its last millisecond.
+    if (head.status === 'processing') readyAt = Number(head.locked_until ?? 0) + 1;
+    else {
+      const busy = this.sql(
+        `SELECT MAX(locked_until) AS until FROM inbox_events WHERE vendor = ? AND connection_id = ? AND entity_key = ? AND status = 'processing'`,
+      ).get(vendor, connectionId, entityKey) as Row;
+      readyAt = Math.max(Number(head.next_attempt_at), busy.until === null ? 0 : Number(busy.until) + 1);
+    }
+    this.sql(
+      `INSERT INTO inbox_entities (vendor, connection_id, entity_key, head_id, ready_at, backfill) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (vendor, connection_id, entity_key) DO UPDATE SET head_id = excluded.head_id, ready_at = excluded.ready_at, backfill = excluded.backfill`,
+    ).run(vendor, connectionId, entityKey, head.id, readyAt, head.source === 'backfill' ? 1 : 0);
+  }
+
+  private refreshEntityOf(eventId: number): void {
+    const row = this.sql('SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = ?').get(eventId) as Row | undefined;
+    if (row) this.refreshEntity(str(row.vendor), str(row.connection_id), str(row.entity_key));
   }
 
   async claimNext(workerId: string, now: Date, leaseMs: number): Promise<InboxEvent | null> {
     const t = ms(now);
     const claim = this.db.transaction((): InboxEvent | null => {
-      // Runnable: pending and due, or processing under an expired lease (its worker died).
-      // Blocked: an earlier unfinished event of the same entity, or one being worked on now.
-      const row = this.db
-        .prepare(
-          `SELECT e.* FROM inbox_events e
-           WHERE ((e.status = 'pending' AND e.next_attempt_at <= @t) OR (e.status = 'processing' AND e.locked_until < @t))
-             AND NOT EXISTS (
-               SELECT 1 FROM inbox_events p
-               WHERE p.vendor = e.vendor AND p.connection_id = e.connection_id AND p.entity_key = e.entity_key AND p.id <> e.id
-                 AND ((p.id < e.id AND p.status IN ('pending','processing'))
-                      OR (p.status = 'processing' AND p.locked_until >= @t)))
-           ORDER BY e.source = 'backfill', e.id LIMIT 1`,
-        )
-        .get({ t }) as Row | undefined;
+      // Live events (webhook, poll, replay) before backfill; within each, the earliest due.
+      // A head is runnable when pending and due, or processing under an expired lease (its worker died).
+      const pick = (backfill: number) =>
+        this.sql(
+          `SELECT e.* FROM inbox_entities q JOIN inbox_events e ON e.id = q.head_id
+           WHERE q.backfill = ? AND q.ready_at <= ? ORDER BY q.ready_at, q.head_id LIMIT 1`,
+        ).get(backfill, t) as Row | undefined;
+      const row = pick(0) ?? pick(1);
       if (!row) return null;
-      this.db
-        .prepare(`UPDATE inbox_events SET status = 'processing', locked_by = ?, locked_until = ?, attempts = attempts + 1 WHERE id = ?`)
-        .run(workerId, t + leaseMs, row.id);
-      return toEvent({ ...row, status: 'processing', locked_by: workerId, locked_until: t + leaseMs, attempts: Number(row.attempts) + 1 });
+      const until = t + leaseMs;
+      this.sql(`UPDATE inbox_events SET status = 'processing', locked_by = ?, locked_until = ?, attempts = attempts + 1 WHERE id = ?`).run(
+        workerId,
+        until,
+        row.id,
+      );
+      this.sql('UPDATE inbox_entities SET ready_at = ? WHERE vendor = ? AND connection_id = ? AND entity_key = ?').run(
+        until + 1,
+        row.vendor,
+        row.connection_id,
+        row.entity_key,
+      );
+      return toEvent({ ...row, status: 'processing', locked_by: workerId, locked_until: until, attempts: Number(row.attempts) + 1 });
     });
     return claim.immediate();
   }
 
   async complete(eventId: number, workerId: string, now: Date): Promise<void> {
-    this.db
-      .prepare(
+    this.db.transaction(() => {
+      const r = this.sql(
         `UPDATE inbox_events SET status = 'done', processed_at = ?, locked_by = NULL, locked_until = NULL, last_error = NULL
          WHERE id = ? AND status = 'processing' AND locked_by = ?`,
-      )
-      .run(ms(now), eventId, workerId);
+      ).run(ms(now), eventId, workerId);
+      if (r.changes > 0) this.refreshEntityOf(eventId);
+    }).immediate();
   }
 
   async coalesce(eventId: number, fetchedAfter: Date, now: Date): Promise<number> {
-    const r = this.db
-      .prepare(
+    return this.db.transaction((): number => {
+      const at = this.sql('SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = ?').get(eventId) as Row | undefined;
+      if (!at) return 0;
+      // The status terms repeat the partial index's condition so SQLite walks unfinished events only.
+      const r = this.sql(
         `UPDATE inbox_events SET status = 'done', processed_at = ?, last_error = NULL
-         WHERE status = 'pending' AND id <> ? AND received_at <= ?
-           AND (vendor, connection_id, entity_key) = (SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = ?)`,
-      )
-      .run(ms(now), eventId, ms(fetchedAfter), eventId);
-    return r.changes;
+         WHERE vendor = ? AND connection_id = ? AND entity_key = ? AND status IN ('pending','processing') AND status = 'pending'
+           AND id <> ? AND received_at <= ?`,
+      ).run(ms(now), at.vendor, at.connection_id, at.entity_key, eventId, ms(fetchedAfter));
+      if (r.changes > 0) this.refreshEntity(str(at.vendor), str(at.connection_id), str(at.entity_key));
+      return r.changes;
+    }).immediate();
   }
 
   async fail(eventId: number, workerId: string, error: string, retryAt: Date): Promise<void> {
-    this.db
-      .prepare(
+    this.db.transaction(() => {
+      const r = this.sql(
         `UPDATE inbox_events SET status = 'pending', next_attempt_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
          WHERE id = ? AND status = 'processing' AND locked_by = ?`,
-      )
-      .run(ms(retryAt), error, eventId, workerId);
+      ).run(ms(retryAt), error, eventId, workerId);
+      if (r.changes > 0) this.refreshEntityOf(eventId);
+    }).immediate();
   }
 
   async deadLetter(eventId: number, workerId: string, error: string, now: Date): Promise<void> {
     this.db.transaction(() => {
-      const moved = this.db
-        .prepare(
-          `UPDATE inbox_events SET status = 'dead', last_error = ?, processed_at = ?, locked_by = NULL, locked_until = NULL
-           WHERE id = ? AND status = 'processing' AND locked_by = ?`,
-        )
-        .run(error, ms(now), eventId, workerId);
+      const moved = this.sql(
+        `UPDATE inbox_events SET status = 'dead', last_error = ?, processed_at = ?, locked_by = NULL, locked_until = NULL
+         WHERE id = ? AND status = 'processing' AND locked_by = ?`,
+      ).run(error, ms(now), eventId, workerId);
       if (moved.changes !== 1) return;
-      this.db
-        .prepare(
-          `INSERT INTO dead_letters (event_id, vendor, connection_id, entity_key, event_type, attempts, error, dead_at)
-           SELECT id, vendor, connection_id, entity_key, event_type, attempts, ?, ? FROM inbox_events WHERE id = ?`,
-        )
-        .run(error, ms(now), eventId);
+      this.sql(
+        `INSERT INTO dead_letters (event_id, vendor, connection_id, entity_key, event_type, attempts, error, dead_at)
+         SELECT id, vendor, connection_id, entity_key, event_type, attempts, ?, ? FROM inbox_events WHERE id = ?`,
+      ).run(error, ms(now), eventId);
+      this.refreshEntityOf(eventId);
     }).immediate();
   }
 
   async requeueInterrupted(now: Date): Promise<number> {
-    // One process owns an SQLite file, so at start every `processing` row is an orphan.
-    const r = this.db
-      .prepare(`UPDATE inbox_events SET status = 'pending', locked_by = NULL, locked_until = NULL, next_attempt_at = ? WHERE status = 'processing'`)
-      .run(ms(now));
-    return r.changes;
+    // One worker process owns an SQLite file, so at its start every `processing` row is an orphan.
+    return this.db.transaction((): number => {
+      const orphans = this.sql(`SELECT id, vendor, connection_id, entity_key FROM inbox_events WHERE status = 'processing'`).all() as Row[];
+      if (orphans.length === 0) return 0;
+      this.sql(`UPDATE inbox_events SET status = 'pending', locked_by = NULL, locked_until = NULL, next_attempt_at = ? WHERE status = 'processing'`).run(ms(now));
+      const entities = new Map(orphans.map((o) => [`${str(o.vendor)}\u0000${str(o.connection_id)}\u0000${str(o.entity_key)}`, o]));
+      for (const o of entities.values()) this.refreshEntity(str(o.vendor), str(o.connection_id), str(o.entity_key));
+      return orphans.length;
+    }).immediate();
   }
 
   async getEvent(eventId: number): Promise<InboxEvent | null> {
-    const row = this.db.prepare('SELECT * FROM inbox_events WHERE id = ?').get(eventId) as Row | undefined;
+    const row = this.sql('SELECT * FROM inbox_events WHERE id = ?').get(eventId) as Row | undefined;
     return row ? toEvent(row) : null;
   }
 
@@ -283,12 +393,12 @@ export class SqliteStore implements Store {
     if (filter.entityKey) (where.push('entity_key = ?'), params.push(filter.entityKey));
     if (filter.status) (where.push('status = ?'), params.push(filter.status));
     const sql = `SELECT * FROM inbox_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit ?? 1000) as Row[]).map(toEvent);
+    return (this.sql(sql).all(...params, filter.limit ?? 1000) as Row[]).map(toEvent);
   }
 
   async inboxCounts(): Promise<InboxCounts> {
     const counts: InboxCounts = { pending: 0, processing: 0, done: 0, dead: 0 };
-    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM inbox_events GROUP BY status').all() as Row[]) {
+    for (const row of this.sql('SELECT status, COUNT(*) AS n FROM inbox_events GROUP BY status').all() as Row[]) {
       counts[row.status as InboxStatus] = Number(row.n);
     }
     return counts;
@@ -305,25 +415,26 @@ export class SqliteStore implements Store {
 
   async listDeadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
     const { sql, params } = this.deadLetterWhere(filter);
-    return (this.db.prepare(`SELECT * FROM dead_letters ${sql} ORDER BY id`).all(...params) as Row[]).map(toDeadLetter);
+    return (this.sql(`SELECT * FROM dead_letters ${sql} ORDER BY id`).all(...params) as Row[]).map(toDeadLetter);
   }
 
   async replayDeadLetters(selection: { ids?: number[]; filter?: DeadLetterFilter }, now: Date): Promise<number> {
     return this.db.transaction(() => {
       const candidates = selection.ids
-        ? ([...new Set(selection.ids)].map((id) => this.db.prepare('SELECT * FROM dead_letters WHERE id = ? AND replayed_at IS NULL').get(id)).filter(Boolean) as Row[])
+        ? ([...new Set(selection.ids)].map((id) => this.sql('SELECT * FROM dead_letters WHERE id = ? AND replayed_at IS NULL').get(id)).filter(Boolean) as Row[])
         : (() => {
             const { sql, params } = this.deadLetterWhere({ ...selection.filter, includeReplayed: false });
-            return this.db.prepare(`SELECT * FROM dead_letters ${sql}`).all(...params) as Row[];
+            return this.sql(`SELECT * FROM dead_letters ${sql}`).all(...params) as Row[];
           })();
       for (const dl of candidates) {
-        this.db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?').run(ms(now), dl.id);
+        this.sql('UPDATE dead_letters SET replayed_at = ? WHERE id = ?').run(ms(now), dl.id);
         this.db
           .prepare(
             `UPDATE inbox_events SET status = 'pending', attempts = 0, next_attempt_at = ?, source = 'replay', processed_at = NULL
              WHERE id = ? AND status = 'dead'`,
           )
           .run(ms(now), dl.event_id);
+        this.refreshEntityOf(Number(dl.event_id));
       }
       return candidates.length;
     }).immediate();
@@ -437,7 +548,7 @@ export class SqliteStore implements Store {
     if (filter.vendor) (where.push('vendor = ?'), params.push(filter.vendor));
     if (filter.connectionId) (where.push('connection_id = ?'), params.push(filter.connectionId));
     const sql = `SELECT * FROM ticket_links ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at`;
-    return (this.db.prepare(sql).all(...params) as Row[]).map(toLink);
+    return (this.sql(sql).all(...params) as Row[]).map(toLink);
   }
 
   // ---- owners and trail
@@ -505,7 +616,7 @@ export class SqliteStore implements Store {
       )
       .run(d.ticket.vendor, d.ticket.connectionId, d.ticket.id, d.ruleId, d.verdict, d.actorId, ms(d.at), d.summary, JSON.stringify(d.actions), d.eventId, d.key ?? null);
     if (r.changes === 1) return Number(r.lastInsertRowid);
-    const row = this.db.prepare('SELECT id FROM decisions WHERE decision_key = ?').get(d.key ?? null) as Row | undefined;
+    const row = this.sql('SELECT id FROM decisions WHERE decision_key = ?').get(d.key ?? null) as Row | undefined;
     return row ? Number(row.id) : 0;
   }
 
@@ -518,7 +629,7 @@ export class SqliteStore implements Store {
     }
     if (filter.ruleId) (where.push('rule_id = ?'), params.push(filter.ruleId));
     const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit ?? 10_000) as Row[]).map((row) => ({
+    return (this.sql(sql).all(...params, filter.limit ?? 10_000) as Row[]).map((row) => ({
       id: Number(row.id),
       ticket: refOf(row),
       ruleId: str(row.rule_id),
@@ -535,7 +646,7 @@ export class SqliteStore implements Store {
   // ---- executor
 
   async getExecutedAction(key: string): Promise<ExecutedAction | null> {
-    const row = this.db.prepare('SELECT * FROM executed_actions WHERE idempotency_key = ?').get(key) as Row | undefined;
+    const row = this.sql('SELECT * FROM executed_actions WHERE idempotency_key = ?').get(key) as Row | undefined;
     return row ? toExecuted(row) : null;
   }
 
@@ -570,7 +681,7 @@ export class SqliteStore implements Store {
   }
 
   async forgetExecutedAction(key: string): Promise<void> {
-    this.db.prepare(`DELETE FROM executed_actions WHERE idempotency_key = ? AND state = 'started'`).run(key);
+    this.sql(`DELETE FROM executed_actions WHERE idempotency_key = ? AND state = 'started'`).run(key);
   }
 
   async findWriteByResult(vendor: Vendor, connectionId: string, resultId: string): Promise<ExecutedAction | null> {
@@ -601,7 +712,7 @@ export class SqliteStore implements Store {
       params.push(ms(filter.since));
     }
     const sql = `SELECT * FROM executed_actions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, idempotency_key LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit ?? 100_000) as Row[]).map(toExecuted);
+    return (this.sql(sql).all(...params, filter.limit ?? 100_000) as Row[]).map(toExecuted);
   }
 
   // ---- scheduled jobs
@@ -619,11 +730,11 @@ export class SqliteStore implements Store {
   }
 
   async releaseLock(name: string, holder: string): Promise<void> {
-    this.db.prepare('DELETE FROM job_locks WHERE name = ? AND holder = ?').run(name, holder);
+    this.sql('DELETE FROM job_locks WHERE name = ? AND holder = ?').run(name, holder);
   }
 
   async startJobRun(job: string, holder: string, now: Date): Promise<number> {
-    const r = this.db.prepare(`INSERT INTO job_runs (job, holder, started_at) VALUES (?, ?, ?)`).run(job, holder, ms(now));
+    const r = this.sql(`INSERT INTO job_runs (job, holder, started_at) VALUES (?, ?, ?)`).run(job, holder, ms(now));
     return Number(r.lastInsertRowid);
   }
 
@@ -634,7 +745,7 @@ export class SqliteStore implements Store {
   }
 
   async lastJobRuns(): Promise<JobRun[]> {
-    const rows = this.db.prepare('SELECT * FROM job_runs WHERE id IN (SELECT MAX(id) FROM job_runs GROUP BY job) ORDER BY job').all() as Row[];
+    const rows = this.sql('SELECT * FROM job_runs WHERE id IN (SELECT MAX(id) FROM job_runs GROUP BY job) ORDER BY job').all() as Row[];
     return rows.map((row) => ({
       id: Number(row.id),
       job: str(row.job),
@@ -648,14 +759,14 @@ export class SqliteStore implements Store {
   }
 
   async countPending(source: EventSource): Promise<number> {
-    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM inbox_events WHERE status = 'pending' AND source = ?`).get(source) as Row;
+    const row = this.sql(`SELECT COUNT(*) AS n FROM inbox_events WHERE status = 'pending' AND source = ?`).get(source) as Row;
     return Number(row.n);
   }
 
   // ---- cursors
 
   async getCursor(name: string): Promise<string | null> {
-    const row = this.db.prepare('SELECT value FROM sync_cursors WHERE name = ?').get(name) as Row | undefined;
+    const row = this.sql('SELECT value FROM sync_cursors WHERE name = ?').get(name) as Row | undefined;
     return row ? str(row.value) : null;
   }
 
@@ -669,6 +780,6 @@ export class SqliteStore implements Store {
   }
 
   async listCursors(): Promise<CursorRow[]> {
-    return (this.db.prepare('SELECT * FROM sync_cursors ORDER BY name').all() as Row[]).map((r) => ({ name: str(r.name), value: str(r.value), updatedAt: date(r.updated_at) }));
+    return (this.sql('SELECT * FROM sync_cursors ORDER BY name').all() as Row[]).map((r) => ({ name: str(r.name), value: str(r.value), updatedAt: date(r.updated_at) }));
   }
 }
