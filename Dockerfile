@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # Build stage: compile TypeScript and the native SQLite driver, then drop dev dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:22.23.3-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 builds from source when no prebuilt binary matches.
 RUN apt-get update \
@@ -15,7 +15,7 @@ COPY config ./config
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: compiled code and production dependencies only, as the unprivileged node user.
-FROM node:20-bookworm-slim
+FROM node:22.23.3-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     DATABASE_URL=/data/helpdesk-sync.db
