@@ -1,16 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { NewInboxEvent } from '../../src/store/types';
+import { describeEachStore } from '../helpers/stores';
 
 /** The store's part of M6: job locks with an expiry, job runs, cursors and the backfill's pending count. */
-describe('store: scheduled jobs', () => {
+describeEachStore('store: scheduled jobs', (makeStore, _kind, f) => {
   const t0 = new Date('2026-01-08T14:00:00Z');
   const later = (ms: number) => new Date(t0.getTime() + ms);
 
   it('holds a lock for one holder until it expires or is released', async () => {
-    const store = new SqliteStore(':memory:');
+    const store = makeStore();
     expect(await store.acquireLock('job:poll', 'host-a:101:aaaa', t0, 10_000)).toBe(true);
     expect(await store.acquireLock('job:poll', 'host-b:202:bbbb', later(5_000), 10_000)).toBe(false);
     // The holder renews: the expiry moves on from the renewal.
@@ -28,10 +25,8 @@ describe('store: scheduled jobs', () => {
     await store.close();
   });
 
-  it('lets two processes on one SQLite file race for a lock: exactly one wins', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'hs-locks-')), 'hs.db');
-    const a = new SqliteStore(file);
-    const b = new SqliteStore(file);
+  it('lets two processes on one database race for a lock: exactly one wins', async () => {
+    const [a, b] = f.makeShared();
     const won = await Promise.all([a.acquireLock('job:poll', 'a', t0, 60_000), b.acquireLock('job:poll', 'b', t0, 60_000)]);
     expect(won.filter(Boolean)).toHaveLength(1);
     await a.close();
@@ -39,7 +34,7 @@ describe('store: scheduled jobs', () => {
   });
 
   it('records runs and answers the newest of each job', async () => {
-    const store = new SqliteStore(':memory:');
+    const store = makeStore();
     const first = await store.startJobRun('poll', 'h:1:a', t0);
     await store.finishJobRun(first, { outcome: 'ok', summary: { seen: 3, changed: 1, enqueued: 1, errors: 0 }, error: null }, later(1200));
     const second = await store.startJobRun('poll', 'h:1:b', later(60_000));
@@ -56,7 +51,7 @@ describe('store: scheduled jobs', () => {
   });
 
   it('keeps cursors and counts pending events per source', async () => {
-    const store = new SqliteStore(':memory:');
+    const store = makeStore();
     expect(await store.getCursor('poll:zendesk:default')).toBeNull();
     await store.setCursor('poll:zendesk:default', 'MTczNjM0NjY2MC4wfHw1MTYxfA==', t0);
     await store.setCursor('poll:zendesk:default', 'MTczNjM0NjcwMC4wfHw1MTYyfA==', later(60_000));

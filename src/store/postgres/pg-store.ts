@@ -1,0 +1,887 @@
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { EntityRef, Vendor } from '../../domain/ticket';
+import type {
+  CursorRow,
+  DeadLetter,
+  DeadLetterFilter,
+  Decision,
+  EnqueueResult,
+  EntitySnapshot,
+  EventSource,
+  ExecutedAction,
+  Handoff,
+  HandoffDirection,
+  InboxCounts,
+  InboxEvent,
+  InboxStatus,
+  JobRun,
+  LedgerFilter,
+  NewInboxEvent,
+  Store,
+  StoreHealth,
+  TicketLink,
+  TicketOwner,
+  Verdict,
+} from '../types';
+import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations';
+
+type Row = Record<string, unknown>;
+/** A pool or a client inside a transaction: both answer query(). */
+type Queryable = Pick<PoolClient, 'query'>;
+
+export interface PgStoreOptions {
+  /** Every pooled connection uses this schema (created if missing); default: the server's search_path. */
+  schema?: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /** How long a connection attempt may take before it fails (default 10 s). */
+  connectionTimeoutMs?: number;
+}
+
+const ms = (d: Date) => d.getTime();
+const date = (v: unknown) => new Date(Number(v));
+const dateOrNull = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
+const str = (v: unknown) => String(v);
+const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const json = (v: unknown) => JSON.stringify(v ?? null);
+/** TEXT columns hold what JSON.stringify wrote; JSONB ones arrive parsed already. */
+const parsed = (v: unknown): unknown => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
+
+/** Serialises the migrations of every process starting on one database. */
+const MIGRATION_LOCK = "hashtextextended('helpdesk-sync:migrations', 0)";
+
+/** The advisory lock name of an entity: every change to its events and its head row holds it. */
+function entityLockName(vendor: string, connectionId: string, entityKey: string): string {
+  return `entity:${vendor}:${connectionId}:${entityKey}`;
+}
+/** entityLockName in SQL, over an inbox_events row. */
+const ENTITY_LOCK_SQL = "'entity:' || vendor || ':' || connection_id || ':' || entity_key";
+
+function refOf(row: Row, idColumn = 'ticket_id'): EntityRef {
+  return { vendor: row.vendor as Vendor, connectionId: str(row.connection_id), id: str(row[idColumn]) };
+}
+
+function toEvent(row: Row): InboxEvent {
+  return {
+    id: Number(row.id),
+    vendor: row.vendor as Vendor,
+    connectionId: str(row.connection_id),
+    entityKey: str(row.entity_key),
+    dedupeKey: str(row.dedupe_key),
+    eventType: str(row.event_type),
+    source: row.source as InboxEvent['source'],
+    payload: parsed(row.payload),
+    headers: parsed(row.headers) as Record<string, string>,
+    receivedAt: date(row.received_at),
+    status: row.status as InboxStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: date(row.next_attempt_at),
+    lockedBy: strOrNull(row.locked_by),
+    lockedUntil: dateOrNull(row.locked_until),
+    lastError: strOrNull(row.last_error),
+    processedAt: dateOrNull(row.processed_at),
+  };
+}
+
+function toDeadLetter(row: Row): DeadLetter {
+  return {
+    id: Number(row.id),
+    eventId: Number(row.event_id),
+    vendor: row.vendor as Vendor,
+    connectionId: str(row.connection_id),
+    entityKey: str(row.entity_key),
+    eventType: str(row.event_type),
+    attempts: Number(row.attempts),
+    error: str(row.error),
+    deadAt: date(row.dead_at),
+    replayedAt: dateOrNull(row.replayed_at),
+  };
+}
+
+function toExecuted(row: Row): ExecutedAction {
+  return {
+    idempotencyKey: str(row.idempotency_key),
+    ticket: row.vendor ? refOf(row) : null,
+    kind: str(row.kind),
+    result: parsed(row.result),
+    at: date(row.at),
+    ruleId: strOrNull(row.rule_id),
+    target: row.target_vendor ? { vendor: row.target_vendor as Vendor, connectionId: str(row.target_connection_id), id: str(row.target_id) } : null,
+    resultId: strOrNull(row.result_id),
+    state: (row.state as ExecutedAction['state']) ?? 'done',
+  };
+}
+
+function toLink(row: Row): TicketLink {
+  return {
+    ticket: refOf(row),
+    jiraConnectionId: str(row.jira_connection_id),
+    issueId: strOrNull(row.issue_id),
+    issueKey: strOrNull(row.issue_key),
+    state: row.state as TicketLink['state'],
+    kind: strOrNull(row.kind),
+    missing: parsed(row.missing_sections ?? '[]') as string[],
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+/** A SQL identifier, double-quoted. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The pool's settings for a URL and a schema. The schema goes into the startup packet's
+ * `options` (`-c search_path=...`), so every connection uses it from its first statement; the
+ * server splits `options` at whitespace and reads a backslash as an escape, hence the escaping.
+ * `options` already in the URL are kept (pg would let the URL's win over ours otherwise).
+ */
+export function pgPoolConfig(url: string, options: PgStoreOptions = {}): PoolConfig {
+  let connectionString = url;
+  const startupOptions: string[] = [];
+  try {
+    const parsedUrl = new URL(url);
+    const fromUrl = parsedUrl.searchParams.get('options');
+    if (fromUrl !== null) {
+      startupOptions.push(fromUrl);
+      parsedUrl.searchParams.delete('options');
+      connectionString = parsedUrl.toString();
+    }
+  } catch {
+    // Not a URL pg-connection-string can't read either: let pg report it.
+  }
+  if (options.schema !== undefined) {
+    const escaped = quoteIdent(options.schema).replace(/\\/g, '\\\\').replace(/\s/g, (c) => `\\${c}`);
+    startupOptions.push(`-c search_path=${escaped}`);
+  }
+  return {
+    connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    ...(startupOptions.length ? { options: startupOptions.join(' ') } : {}),
+  };
+}
+
+/**
+ * The store for several processes sharing one database. Same behaviour as SqliteStore; what
+ * SQLite gets from its single writer, this gets from locks:
+ * - enqueue holds an advisory lock on the delivery key while it checks and inserts;
+ * - every change to an entity's events holds that entity's advisory lock and recomputes its
+ *   row of inbox_entities (the head: lowest unfinished event, when it is ready, live or
+ *   backfill) in the same transaction;
+ * - claimNext takes the first ready head `FOR UPDATE SKIP LOCKED`, then the entity's advisory
+ *   lock without waiting (a change in flight there: try the next head).
+ * Lock order is always advisory lock(s) then rows, and claimNext never waits for an advisory
+ * lock, so these cannot deadlock.
+ */
+export class PgStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly pool: Pool;
+  private readonly schema: string | undefined;
+  private ready: Promise<void>;
+  private closed = false;
+
+  constructor(url: string, options: PgStoreOptions = {}) {
+    this.schema = options.schema;
+    this.pool = new Pool(pgPoolConfig(url, options));
+    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.ready = this.migrate();
+    // Awaited by every method; this only keeps an early failure from being an unhandled rejection.
+    this.ready.catch(() => undefined);
+  }
+
+  /** The schema at start; when it failed (database down), the next call tries again. */
+  private async whenReady(): Promise<void> {
+    try {
+      await this.ready;
+    } catch (err) {
+      if (this.closed) throw err;
+      const retry = this.migrate();
+      this.ready = retry;
+      retry.catch(() => undefined);
+      await retry;
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    await this.transaction(async (c) => {
+      await c.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      if (this.schema !== undefined) await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      const applied = new Set((await c.query<Row>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+      for (const m of PG_MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await c.query(m.sql);
+        await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+      }
+    });
+  }
+
+  private async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** A statement outside any transaction, once the schema is there. */
+  private async query(sql: string, params: unknown[] = []): Promise<{ rows: Row[]; rowCount: number }> {
+    await this.whenReady();
+    const r = await this.pool.query<Row>(sql, params);
+    return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+  }
+
+  private async tx<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    await this.whenReady();
+    return this.transaction(fn);
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      const { rows } = await this.query('SELECT MAX(version) AS v FROM schema_migrations');
+      const version = Number(rows[0]?.v ?? 0);
+      return { ok: version === PG_SCHEMA_VERSION, schemaVersion: version, expectedVersion: PG_SCHEMA_VERSION };
+    } catch (err) {
+      return { ok: false, schemaVersion: 0, expectedVersion: PG_SCHEMA_VERSION, error: (err as Error).message || String(err) };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ready.catch(() => undefined);
+    await this.pool.end();
+  }
+
+  // ---- entity heads
+
+  /** Several entities' locks, always in one order (of their keys) so two such callers cannot deadlock. */
+  private async lockEntities(c: Queryable, entities: Row[]): Promise<void> {
+    const names = [...new Set(entities.map((e) => entityLockName(str(e.vendor), str(e.connection_id), str(e.entity_key))))];
+    if (!names.length) return;
+    const { rows } = await c.query<Row>('SELECT DISTINCT hashtextextended(n, 0)::text AS k FROM unnest($1::text[]) AS n', [names]);
+    const keys = rows.map((r) => BigInt(str(r.k))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const k of keys) await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [k.toString()]);
+  }
+
+  /**
+   * Recomputes the entity's row of inbox_entities from its events (caller holds its lock):
+   * the head is its lowest unfinished event; it is ready once the head is due (pending) and
+   * every lease on the entity has run out (SQLite's `locked_until < now`, hence the + 1 on
+   * whole milliseconds). No unfinished event: no row.
+   */
+  private async refreshEntity(c: Queryable, vendor: string, connectionId: string, entityKey: string): Promise<void> {
+    // One statement: the head (partial index of unfinished events), the entity's latest lease
+    // (partial index of processing ones), then the row upserted, or deleted when there is no head.
+    await c.query(
+      `WITH head AS (
+         SELECT id, status, next_attempt_at, source FROM inbox_events
+         WHERE vendor = $1 AND connection_id = $2 AND entity_key = $3 AND status IN ('pending','processing')
+         ORDER BY id LIMIT 1),
+       lease AS (
+         SELECT MAX(COALESCE(locked_until, 0)) + 1 AS until FROM inbox_events
+         WHERE vendor = $1 AND connection_id = $2 AND entity_key = $3 AND status = 'processing'),
+       gone AS (
+         DELETE FROM inbox_entities WHERE vendor = $1 AND connection_id = $2 AND entity_key = $3 AND NOT EXISTS (SELECT 1 FROM head))
+       INSERT INTO inbox_entities (vendor, connection_id, entity_key, head_id, ready_at, backfill)
+       SELECT $1, $2, $3, head.id,
+              GREATEST(CASE WHEN head.status = 'pending' THEN head.next_attempt_at END, lease.until),
+              head.source = 'backfill'
+       FROM head CROSS JOIN lease
+       ON CONFLICT (vendor, connection_id, entity_key) DO UPDATE SET head_id = excluded.head_id, ready_at = excluded.ready_at, backfill = excluded.backfill`,
+      [vendor, connectionId, entityKey],
+    );
+  }
+
+  /** Locks the entity of one event and runs `change`, then refreshes the entity's head. */
+  private async changeEvent<T>(eventId: number, change: (c: PoolClient) => Promise<T>): Promise<T | undefined> {
+    return this.tx(async (c) => {
+      // An event's entity never changes, so it can be read and locked in one statement.
+      const ev = (
+        await c.query<Row>(
+          `SELECT vendor, connection_id, entity_key, pg_advisory_xact_lock(hashtextextended(${ENTITY_LOCK_SQL}, 0)) FROM inbox_events WHERE id = $1`,
+          [eventId],
+        )
+      ).rows[0];
+      if (!ev) return undefined;
+      const [vendor, connectionId, entityKey] = [str(ev.vendor), str(ev.connection_id), str(ev.entity_key)];
+      const result = await change(c);
+      await this.refreshEntity(c, vendor, connectionId, entityKey);
+      return result;
+    });
+  }
+
+  // ---- inbox
+
+  async enqueue(e: NewInboxEvent): Promise<EnqueueResult> {
+    const since = e.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : ms(e.receivedAt) - e.dedupeWindowMs;
+    return this.tx(async (c): Promise<EnqueueResult> => {
+      // Check and insert under the key's lock, so two deliveries racing cannot both get in; and
+      // under the entity's, which every change to the entity's head holds. Key first, always.
+      await c.query(
+        `SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text || ':' || $3::text, 0)),
+                pg_advisory_xact_lock(hashtextextended($4::text, 0))`,
+        [e.vendor, e.connectionId, e.dedupeKey, entityLockName(e.vendor, e.connectionId, e.entityKey)],
+      );
+      // A statement after the locks: it sees whatever the previous holder committed. A new event
+      // never changes an existing head (it is younger, and not leased): only an entity without
+      // one gets it as its head, ready when it is due.
+      const { rows } = await c.query<Row>(
+        `WITH existing AS (
+           SELECT id FROM inbox_events WHERE vendor = $1 AND connection_id = $2 AND dedupe_key = $4 AND received_at >= $11
+           ORDER BY id DESC LIMIT 1),
+         inserted AS (
+           INSERT INTO inbox_events (vendor, connection_id, entity_key, dedupe_key, dedupe_window_ms, event_type, source, payload, headers, received_at, next_attempt_at)
+           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10 WHERE NOT EXISTS (SELECT 1 FROM existing)
+           RETURNING id),
+         head AS (
+           INSERT INTO inbox_entities (vendor, connection_id, entity_key, head_id, ready_at, backfill)
+           SELECT $1, $2, $3, id, $10, $7 = 'backfill' FROM inserted
+           ON CONFLICT DO NOTHING)
+         SELECT id, false AS duplicate FROM inserted UNION ALL SELECT id, true FROM existing`,
+        [
+          e.vendor,
+          e.connectionId,
+          e.entityKey,
+          e.dedupeKey,
+          e.dedupeWindowMs,
+          e.eventType,
+          e.source,
+          // The verified body text as received, when the caller has it (TEXT keeps it byte for byte).
+          e.payloadText ?? json(e.payload),
+          json(e.headers),
+          ms(e.receivedAt),
+          since,
+        ],
+      );
+      const row = rows[0];
+      return { eventId: Number(row?.id), duplicate: row?.duplicate === true };
+    });
+  }
+
+  async claimNext(workerId: string, now: Date, leaseMs: number): Promise<InboxEvent | null> {
+    const t = ms(now);
+    return this.tx(async (c) => {
+      for (const backfill of [false, true]) {
+        // Heads whose entity lock someone else holds (a change in flight): we hold their row, skip them.
+        const passed: string[] = [];
+        for (;;) {
+          const head = (
+            await c.query<Row>(
+              `SELECT vendor, connection_id, entity_key, head_id FROM inbox_entities
+               WHERE backfill = $1 AND ready_at <= $2 AND head_id <> ALL($3::bigint[])
+               ORDER BY ready_at, head_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+              [backfill, t, passed],
+            )
+          ).rows[0];
+          if (!head) break;
+          const [vendor, connectionId, entityKey] = [str(head.vendor), str(head.connection_id), str(head.entity_key)];
+          const locked = (
+            await c.query<Row>('SELECT pg_try_advisory_xact_lock(hashtextextended($1::text, 0)) AS ok', [entityLockName(vendor, connectionId, entityKey)])
+          ).rows[0];
+          if (locked?.ok !== true) {
+            passed.push(str(head.head_id));
+            continue;
+          }
+          // The head stays the head; every other lease of the entity ran out before now (it was
+          // ready), so the entity is next ready once this lease is over.
+          const claimed = (
+            await c.query<Row>(
+              `WITH claimed AS (
+                 UPDATE inbox_events SET status = 'processing', locked_by = $1, locked_until = $2::bigint, attempts = attempts + 1
+                 WHERE id = $3 AND status IN ('pending','processing') RETURNING *),
+               head AS (
+                 UPDATE inbox_entities SET ready_at = $2::bigint + 1
+                 WHERE vendor = $4 AND connection_id = $5 AND entity_key = $6 AND EXISTS (SELECT 1 FROM claimed))
+               SELECT * FROM claimed`,
+              [workerId, t + leaseMs, head.head_id, vendor, connectionId, entityKey],
+            )
+          ).rows[0];
+          if (claimed) return toEvent(claimed);
+          // The row was stale (cannot happen while every change refreshes it): repair it, go on.
+          await this.refreshEntity(c, vendor, connectionId, entityKey);
+        }
+      }
+      return null;
+    });
+  }
+
+  async complete(eventId: number, workerId: string, now: Date): Promise<void> {
+    await this.changeEvent(eventId, (c) =>
+      c.query(
+        `UPDATE inbox_events SET status = 'done', processed_at = $1, locked_by = NULL, locked_until = NULL, last_error = NULL
+         WHERE id = $2 AND status = 'processing' AND locked_by = $3`,
+        [ms(now), eventId, workerId],
+      ),
+    );
+  }
+
+  async coalesce(eventId: number, fetchedAfter: Date, now: Date): Promise<number> {
+    const n = await this.changeEvent(eventId, async (c) => {
+      const r = await c.query(
+        `UPDATE inbox_events SET status = 'done', processed_at = $1, last_error = NULL
+         WHERE status = 'pending' AND id <> $2 AND received_at <= $3
+           AND (vendor, connection_id, entity_key) = (SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = $2)`,
+        [ms(now), eventId, ms(fetchedAfter)],
+      );
+      return r.rowCount ?? 0;
+    });
+    return n ?? 0;
+  }
+
+  async fail(eventId: number, workerId: string, error: string, retryAt: Date): Promise<void> {
+    await this.changeEvent(eventId, (c) =>
+      c.query(
+        `UPDATE inbox_events SET status = 'pending', next_attempt_at = $1, last_error = $2, locked_by = NULL, locked_until = NULL
+         WHERE id = $3 AND status = 'processing' AND locked_by = $4`,
+        [ms(retryAt), error, eventId, workerId],
+      ),
+    );
+  }
+
+  async deadLetter(eventId: number, workerId: string, error: string, now: Date): Promise<void> {
+    await this.changeEvent(eventId, async (c) => {
+      const moved = await c.query(
+        `UPDATE inbox_events SET status = 'dead', last_error = $1, processed_at = $2, locked_by = NULL, locked_until = NULL
+         WHERE id = $3 AND status = 'processing' AND locked_by = $4`,
+        [error, ms(now), eventId, workerId],
+      );
+      if (moved.rowCount !== 1) return;
+      await c.query(
+        `INSERT INTO dead_letters (event_id, vendor, connection_id, entity_key, event_type, attempts, error, dead_at)
+         SELECT id, vendor, connection_id, entity_key, event_type, attempts, $1, $2 FROM inbox_events WHERE id = $3`,
+        [error, ms(now), eventId],
+      );
+    });
+  }
+
+  async requeueInterrupted(now: Date): Promise<number> {
+    // Like SQLite: every `processing` row is taken for an orphan (the worker calls this at start).
+    return this.tx(async (c) => {
+      const entities = (
+        await c.query<Row>(`SELECT DISTINCT vendor, connection_id, entity_key FROM inbox_events WHERE status = 'processing'`)
+      ).rows;
+      if (!entities.length) return 0;
+      await this.lockEntities(c, entities);
+      const r = await c.query(
+        `UPDATE inbox_events e SET status = 'pending', locked_by = NULL, locked_until = NULL, next_attempt_at = $1
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS k(vendor, connection_id, entity_key)
+         WHERE e.status = 'processing' AND e.vendor = k.vendor AND e.connection_id = k.connection_id AND e.entity_key = k.entity_key`,
+        [ms(now), entities.map((x) => str(x.vendor)), entities.map((x) => str(x.connection_id)), entities.map((x) => str(x.entity_key))],
+      );
+      for (const x of entities) await this.refreshEntity(c, str(x.vendor), str(x.connection_id), str(x.entity_key));
+      return r.rowCount ?? 0;
+    });
+  }
+
+  async getEvent(eventId: number): Promise<InboxEvent | null> {
+    const { rows } = await this.query('SELECT * FROM inbox_events WHERE id = $1', [eventId]);
+    return rows[0] ? toEvent(rows[0]) : null;
+  }
+
+  async listEvents(filter: { entityKey?: string; vendor?: Vendor; connectionId?: string; status?: InboxStatus; limit?: number }): Promise<InboxEvent[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(`${sql} $${params.length}`);
+    };
+    if (filter.vendor) add('vendor =', filter.vendor);
+    if (filter.connectionId) add('connection_id =', filter.connectionId);
+    if (filter.entityKey) add('entity_key =', filter.entityKey);
+    if (filter.status) add('status =', filter.status);
+    params.push(filter.limit ?? 1000);
+    const sql = `SELECT * FROM inbox_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $${params.length}`;
+    return (await this.query(sql, params)).rows.map(toEvent);
+  }
+
+  async inboxCounts(): Promise<InboxCounts> {
+    const counts: InboxCounts = { pending: 0, processing: 0, done: 0, dead: 0 };
+    for (const row of (await this.query('SELECT status, COUNT(*) AS n FROM inbox_events GROUP BY status')).rows) {
+      counts[row.status as InboxStatus] = Number(row.n);
+    }
+    return counts;
+  }
+
+  private deadLetterWhere(filter: DeadLetterFilter = {}, params: unknown[] = []): { sql: string; params: unknown[] } {
+    const where: string[] = [];
+    if (!filter.includeReplayed) where.push('replayed_at IS NULL');
+    if (filter.vendor) (params.push(filter.vendor), where.push(`vendor = $${params.length}`));
+    if (filter.connectionId) (params.push(filter.connectionId), where.push(`connection_id = $${params.length}`));
+    return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  async listDeadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+    const { sql, params } = this.deadLetterWhere(filter);
+    return (await this.query(`SELECT * FROM dead_letters ${sql} ORDER BY id`, params)).rows.map(toDeadLetter);
+  }
+
+  async replayDeadLetters(selection: { ids?: number[]; filter?: DeadLetterFilter }, now: Date): Promise<number> {
+    return this.tx(async (c) => {
+      // FOR UPDATE: a concurrent replay of the same letters waits, then finds them replayed.
+      const candidates = selection.ids
+        ? (await c.query<Row>('SELECT * FROM dead_letters WHERE id = ANY($1::bigint[]) AND replayed_at IS NULL ORDER BY id FOR UPDATE', [[...new Set(selection.ids)]])).rows
+        : await (async () => {
+            const { sql, params } = this.deadLetterWhere({ ...selection.filter, includeReplayed: false });
+            return (await c.query<Row>(`SELECT * FROM dead_letters ${sql} ORDER BY id FOR UPDATE`, params)).rows;
+          })();
+      if (!candidates.length) return 0;
+      const events = (
+        await c.query<Row>('SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = ANY($1::bigint[])', [candidates.map((dl) => dl.event_id)])
+      ).rows;
+      await this.lockEntities(c, events);
+      await c.query('UPDATE dead_letters SET replayed_at = $1 WHERE id = ANY($2::bigint[])', [ms(now), candidates.map((dl) => dl.id)]);
+      await c.query(
+        `UPDATE inbox_events SET status = 'pending', attempts = 0, next_attempt_at = $1, source = 'replay', processed_at = NULL
+         WHERE id = ANY($2::bigint[]) AND status = 'dead'`,
+        [ms(now), candidates.map((dl) => dl.event_id)],
+      );
+      const seen = new Set<string>();
+      for (const ev of events) {
+        const name = entityLockName(str(ev.vendor), str(ev.connection_id), str(ev.entity_key));
+        if (seen.has(name)) continue;
+        seen.add(name);
+        await this.refreshEntity(c, str(ev.vendor), str(ev.connection_id), str(ev.entity_key));
+      }
+      return candidates.length;
+    });
+  }
+
+  // ---- snapshots
+
+  async getSnapshot(ref: EntityRef): Promise<EntitySnapshot | null> {
+    const row = (await this.query('SELECT * FROM entity_snapshots WHERE vendor = $1 AND connection_id = $2 AND entity_id = $3', [ref.vendor, ref.connectionId, ref.id])).rows[0];
+    if (!row) return null;
+    return {
+      ref: refOf(row, 'entity_id'),
+      data: row.data,
+      vendorUpdatedAt: strOrNull(row.vendor_updated_at),
+      savedAt: date(row.saved_at),
+      deleted: row.deleted === true,
+    };
+  }
+
+  async saveSnapshot(s: EntitySnapshot): Promise<void> {
+    await this.query(
+      `INSERT INTO entity_snapshots (vendor, connection_id, entity_id, data, vendor_updated_at, saved_at, deleted)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
+       ON CONFLICT (vendor, connection_id, entity_id) DO UPDATE SET
+         data = excluded.data, vendor_updated_at = excluded.vendor_updated_at, saved_at = excluded.saved_at, deleted = excluded.deleted`,
+      [s.ref.vendor, s.ref.connectionId, s.ref.id, json(s.data), s.vendorUpdatedAt, ms(s.savedAt), s.deleted],
+    );
+  }
+
+  async recentTicketsOfRequester(vendor: Vendor, connectionId: string, requesterId: string, sinceIso: string) {
+    // COLLATE "C": ISO timestamps compare as SQLite compares them, byte by byte.
+    const { rows } = await this.query(
+      `SELECT data->>'id' AS id, data->>'subject' AS subject, data->>'createdAt' AS created_at, data->>'url' AS url
+       FROM entity_snapshots
+       WHERE vendor = $1 AND connection_id = $2 AND NOT deleted
+         AND data->'requester'->>'id' = $3 AND (data->>'createdAt') COLLATE "C" >= $4
+       ORDER BY (data->>'createdAt') COLLATE "C" DESC LIMIT 50`,
+      [vendor, connectionId, requesterId, sinceIso],
+    );
+    return rows.map((r) => ({ id: str(r.id), subject: str(r.subject ?? ''), createdAt: str(r.created_at), url: str(r.url ?? '') }));
+  }
+
+  async listTicketsAwayFromOwner(): Promise<EntityRef[]> {
+    const { rows } = await this.query(
+      `SELECT o.vendor, o.connection_id, o.ticket_id FROM ticket_owners o
+       JOIN entity_snapshots s ON s.vendor = o.vendor AND s.connection_id = o.connection_id AND s.entity_id = o.ticket_id
+       WHERE NOT s.deleted
+         AND s.data->>'status' NOT IN ('resolved', 'closed')
+         AND COALESCE(s.data->>'assigneeId', '') <> o.owner_id
+       ORDER BY o.vendor COLLATE "C", o.connection_id COLLATE "C", o.ticket_id COLLATE "C"`,
+    );
+    return rows.map((r) => refOf(r));
+  }
+
+  // ---- links
+
+  async getLinkByTicket(t: EntityRef): Promise<TicketLink | null> {
+    const row = (await this.query('SELECT * FROM ticket_links WHERE vendor = $1 AND connection_id = $2 AND ticket_id = $3', [t.vendor, t.connectionId, t.id])).rows[0];
+    return row ? toLink(row) : null;
+  }
+
+  async getLinkByIssue(jiraConnectionId: string, issueId: string): Promise<TicketLink | null> {
+    const row = (await this.query('SELECT * FROM ticket_links WHERE jira_connection_id = $1 AND issue_id = $2', [jiraConnectionId, issueId])).rows[0];
+    return row ? toLink(row) : null;
+  }
+
+  async reserveLink(t: EntityRef, jiraConnectionId: string, now: Date): Promise<boolean> {
+    const r = await this.query(
+      `INSERT INTO ticket_links (vendor, connection_id, ticket_id, jira_connection_id, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'creating', $5, $5) ON CONFLICT DO NOTHING`,
+      [t.vendor, t.connectionId, t.id, jiraConnectionId, ms(now)],
+    );
+    return r.rowCount === 1;
+  }
+
+  async completeLink(t: EntityRef, link: { issueId: string; issueKey: string; kind: string; missing: string[] }, now: Date): Promise<void> {
+    await this.query(
+      `UPDATE ticket_links SET issue_id = $1, issue_key = $2, kind = $3, missing_sections = $4, state = 'linked', updated_at = $5
+       WHERE vendor = $6 AND connection_id = $7 AND ticket_id = $8`,
+      [link.issueId, link.issueKey, link.kind, json(link.missing), ms(now), t.vendor, t.connectionId, t.id],
+    );
+  }
+
+  async setLinkMissing(t: EntityRef, missing: string[], now: Date): Promise<void> {
+    await this.query('UPDATE ticket_links SET missing_sections = $1, updated_at = $2 WHERE vendor = $3 AND connection_id = $4 AND ticket_id = $5', [
+      json(missing),
+      ms(now),
+      t.vendor,
+      t.connectionId,
+      t.id,
+    ]);
+  }
+
+  async releaseLink(t: EntityRef): Promise<void> {
+    await this.query(`DELETE FROM ticket_links WHERE vendor = $1 AND connection_id = $2 AND ticket_id = $3 AND state = 'creating'`, [t.vendor, t.connectionId, t.id]);
+  }
+
+  async listLinks(filter: { vendor?: Vendor; connectionId?: string } = {}): Promise<TicketLink[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.vendor) (params.push(filter.vendor), where.push(`vendor = $${params.length}`));
+    if (filter.connectionId) (params.push(filter.connectionId), where.push(`connection_id = $${params.length}`));
+    const sql = `SELECT * FROM ticket_links ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at, vendor COLLATE "C", connection_id COLLATE "C", ticket_id COLLATE "C"`;
+    return (await this.query(sql, params)).rows.map(toLink);
+  }
+
+  // ---- owners and trail
+
+  async getOwner(t: EntityRef): Promise<TicketOwner | null> {
+    const row = (await this.query('SELECT * FROM ticket_owners WHERE vendor = $1 AND connection_id = $2 AND ticket_id = $3', [t.vendor, t.connectionId, t.id])).rows[0];
+    if (!row) return null;
+    return {
+      ticket: refOf(row),
+      ownerId: str(row.owner_id),
+      ownerGroupId: strOrNull(row.owner_group_id),
+      since: date(row.since),
+      claimedAt: dateOrNull(row.claimed_at),
+    };
+  }
+
+  async setOwner(o: TicketOwner): Promise<void> {
+    await this.query(
+      `INSERT INTO ticket_owners (vendor, connection_id, ticket_id, owner_id, owner_group_id, since, claimed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (vendor, connection_id, ticket_id) DO UPDATE SET
+         owner_id = excluded.owner_id, owner_group_id = excluded.owner_group_id, since = excluded.since, claimed_at = excluded.claimed_at`,
+      [o.ticket.vendor, o.ticket.connectionId, o.ticket.id, o.ownerId, o.ownerGroupId, ms(o.since), o.claimedAt ? ms(o.claimedAt) : null],
+    );
+  }
+
+  async appendHandoff(h: Handoff): Promise<number> {
+    const r = await this.query(
+      `INSERT INTO handoffs (vendor, connection_id, ticket_id, at, actor_id, direction, from_group_id, to_group_id, from_assignee_id, to_assignee_id, comment_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [h.ticket.vendor, h.ticket.connectionId, h.ticket.id, ms(h.at), h.actorId, h.direction, h.fromGroupId, h.toGroupId, h.fromAssigneeId, h.toAssigneeId, h.commentId],
+    );
+    return Number(r.rows[0]?.id);
+  }
+
+  async listHandoffs(t: EntityRef): Promise<Handoff[]> {
+    const { rows } = await this.query('SELECT * FROM handoffs WHERE vendor = $1 AND connection_id = $2 AND ticket_id = $3 ORDER BY at, id', [t.vendor, t.connectionId, t.id]);
+    return rows.map((row) => ({
+      id: Number(row.id),
+      ticket: refOf(row),
+      at: date(row.at),
+      actorId: strOrNull(row.actor_id),
+      direction: row.direction as HandoffDirection,
+      fromGroupId: strOrNull(row.from_group_id),
+      toGroupId: strOrNull(row.to_group_id),
+      fromAssigneeId: strOrNull(row.from_assignee_id),
+      toAssigneeId: strOrNull(row.to_assignee_id),
+      commentId: strOrNull(row.comment_id),
+    }));
+  }
+
+  // ---- audit trail
+
+  async recordDecision(d: Decision): Promise<number> {
+    const r = await this.query(
+      `INSERT INTO decisions (vendor, connection_id, ticket_id, rule_id, verdict, actor_id, at, summary, actions, event_id, decision_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
+      [d.ticket.vendor, d.ticket.connectionId, d.ticket.id, d.ruleId, d.verdict, d.actorId, ms(d.at), d.summary, json(d.actions), d.eventId, d.key ?? null],
+    );
+    if (r.rows[0]) return Number(r.rows[0].id);
+    // ON CONFLICT waited for the conflicting insert to commit, so the row is visible now.
+    const row = (await this.query('SELECT id FROM decisions WHERE decision_key = $1', [d.key ?? null])).rows[0];
+    return row ? Number(row.id) : 0;
+  }
+
+  async listDecisions(filter: { ticket?: EntityRef; ruleId?: string; limit?: number }): Promise<Decision[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.ticket) {
+      params.push(filter.ticket.vendor, filter.ticket.connectionId, filter.ticket.id);
+      where.push(`vendor = $${params.length - 2} AND connection_id = $${params.length - 1} AND ticket_id = $${params.length}`);
+    }
+    if (filter.ruleId) (params.push(filter.ruleId), where.push(`rule_id = $${params.length}`));
+    params.push(filter.limit ?? 10_000);
+    const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT $${params.length}`;
+    return (await this.query(sql, params)).rows.map((row) => ({
+      id: Number(row.id),
+      ticket: refOf(row),
+      ruleId: str(row.rule_id),
+      verdict: row.verdict as Verdict,
+      actorId: strOrNull(row.actor_id),
+      at: date(row.at),
+      summary: str(row.summary),
+      actions: parsed(row.actions) as unknown[],
+      eventId: row.event_id === null ? null : Number(row.event_id),
+      key: strOrNull(row.decision_key),
+    }));
+  }
+
+  // ---- executor
+
+  async getExecutedAction(key: string): Promise<ExecutedAction | null> {
+    const row = (await this.query('SELECT * FROM executed_actions WHERE idempotency_key = $1', [key])).rows[0];
+    return row ? toExecuted(row) : null;
+  }
+
+  async recordExecutedAction(a: ExecutedAction): Promise<boolean> {
+    const r = await this.query(
+      `INSERT INTO executed_actions (idempotency_key, vendor, connection_id, ticket_id, kind, result, at, rule_id, target_vendor, target_connection_id, target_id, result_id, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
+      [
+        a.idempotencyKey,
+        a.ticket?.vendor ?? null,
+        a.ticket?.connectionId ?? null,
+        a.ticket?.id ?? null,
+        a.kind,
+        json(a.result),
+        ms(a.at),
+        a.ruleId ?? null,
+        a.target?.vendor ?? null,
+        a.target?.connectionId ?? null,
+        a.target?.id ?? null,
+        a.resultId ?? null,
+        a.state ?? 'done',
+      ],
+    );
+    return r.rowCount === 1;
+  }
+
+  async finishExecutedAction(key: string, done: { resultId: string | null; result: unknown; at: Date }): Promise<void> {
+    await this.query(`UPDATE executed_actions SET state = 'done', result_id = $1, result = $2, at = $3 WHERE idempotency_key = $4`, [
+      done.resultId,
+      json(done.result),
+      ms(done.at),
+      key,
+    ]);
+  }
+
+  async forgetExecutedAction(key: string): Promise<void> {
+    await this.query(`DELETE FROM executed_actions WHERE idempotency_key = $1 AND state = 'started'`, [key]);
+  }
+
+  async findWriteByResult(vendor: Vendor, connectionId: string, resultId: string): Promise<ExecutedAction | null> {
+    const row = (
+      await this.query('SELECT * FROM executed_actions WHERE target_vendor = $1 AND target_connection_id = $2 AND result_id = $3 LIMIT 1', [vendor, connectionId, resultId])
+    ).rows[0];
+    return row ? toExecuted(row) : null;
+  }
+
+  async listExecutedActions(filter: LedgerFilter): Promise<ExecutedAction[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.ticket) {
+      params.push(filter.ticket.vendor, filter.ticket.connectionId, filter.ticket.id);
+      where.push(`vendor = $${params.length - 2} AND connection_id = $${params.length - 1} AND ticket_id = $${params.length}`);
+    }
+    if (filter.target) {
+      params.push(filter.target.vendor, filter.target.connectionId, filter.target.id);
+      where.push(`target_vendor = $${params.length - 2} AND target_connection_id = $${params.length - 1} AND target_id = $${params.length}`);
+    }
+    // starts_with, not LIKE: keys hold _ and %, which LIKE would read as wildcards.
+    if (filter.keyPrefix) (params.push(filter.keyPrefix), where.push(`starts_with(idempotency_key, $${params.length})`));
+    if (filter.since) (params.push(ms(filter.since)), where.push(`at >= $${params.length}`));
+    params.push(filter.limit ?? 100_000);
+    const sql = `SELECT * FROM executed_actions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY at, idempotency_key COLLATE "C" LIMIT $${params.length}`;
+    return (await this.query(sql, params)).rows.map(toExecuted);
+  }
+
+  // ---- scheduled jobs
+
+  async acquireLock(name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    const t = ms(now);
+    const r = await this.query(
+      `INSERT INTO job_locks (name, holder, acquired_at, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+       WHERE job_locks.expires_at < $3 OR job_locks.holder = excluded.holder`,
+      [name, holder, t, t + ttlMs],
+    );
+    return r.rowCount === 1;
+  }
+
+  async releaseLock(name: string, holder: string): Promise<void> {
+    await this.query('DELETE FROM job_locks WHERE name = $1 AND holder = $2', [name, holder]);
+  }
+
+  async startJobRun(job: string, holder: string, now: Date): Promise<number> {
+    const r = await this.query('INSERT INTO job_runs (job, holder, started_at) VALUES ($1, $2, $3) RETURNING id', [job, holder, ms(now)]);
+    return Number(r.rows[0]?.id);
+  }
+
+  async finishJobRun(id: number, end: { outcome: JobRun['outcome']; summary: Record<string, number>; error: string | null }, now: Date): Promise<void> {
+    await this.query('UPDATE job_runs SET finished_at = $1, outcome = $2, summary = $3, error = $4 WHERE id = $5', [ms(now), end.outcome, json(end.summary), end.error, id]);
+  }
+
+  async lastJobRuns(): Promise<JobRun[]> {
+    const { rows } = await this.query('SELECT * FROM job_runs WHERE id IN (SELECT MAX(id) FROM job_runs GROUP BY job) ORDER BY job COLLATE "C"');
+    return rows.map((row) => ({
+      id: Number(row.id),
+      job: str(row.job),
+      holder: str(row.holder),
+      startedAt: date(row.started_at),
+      finishedAt: dateOrNull(row.finished_at),
+      outcome: row.outcome as JobRun['outcome'],
+      summary: parsed(row.summary) as Record<string, number>,
+      error: strOrNull(row.error),
+    }));
+  }
+
+  async countPending(source: EventSource): Promise<number> {
+    const { rows } = await this.query(`SELECT COUNT(*) AS n FROM inbox_events WHERE status = 'pending' AND source = $1`, [source]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  // ---- cursors
+
+  async getCursor(name: string): Promise<string | null> {
+    const row = (await this.query('SELECT value FROM sync_cursors WHERE name = $1', [name])).rows[0];
+    return row ? str(row.value) : null;
+  }
+
+  async setCursor(name: string, value: string, now: Date): Promise<void> {
+    await this.query(
+      `INSERT INTO sync_cursors (name, value, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [name, value, ms(now)],
+    );
+  }
+
+  async listCursors(): Promise<CursorRow[]> {
+    return (await this.query('SELECT * FROM sync_cursors ORDER BY name COLLATE "C"')).rows.map((r) => ({ name: str(r.name), value: str(r.value), updatedAt: date(r.updated_at) }));
+  }
+}
