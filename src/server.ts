@@ -4,6 +4,8 @@ import type { LoadedConfig } from './config/load';
 import { createApp } from './http/app';
 import { createLogger, type Logger } from './logging/logger';
 import { openStore } from './store/open-store';
+import { sqlitePathOf } from './store/sqlite/sqlite-store';
+import { ThreadedSqliteStore } from './store/sqlite/threaded-store';
 import type { Store } from './store/types';
 import { VendorClients } from './sync/clients';
 import cron, { type ScheduledTask } from 'node-cron';
@@ -22,6 +24,16 @@ export interface RunningService {
   port: number;
   url: string;
   stop(): Promise<void>;
+}
+
+/** The server's store: a SQLite file gets a thread of its own, so its statements and fsyncs never hold up the webhook door. */
+function openServiceStore(databaseUrl: string): Store {
+  const store = openStore(databaseUrl);
+  if (store.kind !== 'sqlite') return store;
+  const file = sqlitePathOf(databaseUrl);
+  if (file === ':memory:') return store;
+  void store.close();
+  return ThreadedSqliteStore.open(file);
 }
 
 export function loggerFor(loaded: LoadedConfig): Logger {
@@ -63,7 +75,7 @@ export async function startService(
   const role = options.role ?? 'all';
   const logger = options.logger ?? loggerFor(loaded);
   const { config } = loaded;
-  const store = openStore(config.database.url);
+  const store = openServiceStore(config.database.url);
   announceConnections(loaded, logger);
   const clients = new VendorClients(loaded.connections, config, logger);
   const { processor } = buildPipeline(loaded, store, clients);
