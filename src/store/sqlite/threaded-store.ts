@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EnqueueResult, Store } from '../types';
 import { SqliteStore } from './sqlite-store';
-import type { StoreCall, StoreReply } from './thread-protocol';
+import { Outbox, type StoreCall, type StoreReply } from './thread-protocol';
 
 /** Every Store method that runs in the thread (all but kind and close): the record makes the compiler check none is missing. */
 const REMOTE: Record<Exclude<keyof Store, 'kind' | 'close'>, true> = {
@@ -84,18 +84,22 @@ export class ThreadedSqliteStore {
   readonly kind = 'sqlite' as const;
   private readonly thread: Worker;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly calls: Outbox<StoreCall>;
   private nextId = 1;
   private stopped: Error | null = null;
   private enqueue!: Store['enqueue'];
 
   private constructor(file: string) {
     this.thread = startThread(file);
-    this.thread.on('message', (reply: StoreReply) => {
-      const call = this.waiting.get(reply.id);
-      if (!call) return;
-      this.waiting.delete(reply.id);
-      if (reply.ok) call.resolve(reply.value);
-      else call.reject(new StoreThreadError(reply.error.message, reply.error.code));
+    this.calls = new Outbox<StoreCall>((batch) => this.thread.postMessage(batch));
+    this.thread.on('message', (replies: StoreReply[]) => {
+      for (const reply of replies) {
+        const call = this.waiting.get(reply.id);
+        if (!call) continue;
+        this.waiting.delete(reply.id);
+        if (reply.ok) call.resolve(reply.value);
+        else call.reject(new StoreThreadError(reply.error.message, reply.error.code));
+      }
     });
     const gone = (err: Error) => {
       this.stopped ??= err;
@@ -126,7 +130,7 @@ export class ThreadedSqliteStore {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.waiting.set(id, { resolve, reject });
-      this.thread.postMessage({ id, method, args } satisfies StoreCall);
+      this.calls.push({ id, method, args });
     });
   }
 
