@@ -22,6 +22,7 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeDocSection } from './doc-section';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -380,10 +381,13 @@ async function preload(file: string, fixture: JiraFixture, issues: readonly Issu
   const store = new SqliteStore(file);
   const started = Date.now();
   try {
+    // 500 at a time, so the store's grouped commits write them in a few transactions.
+    const pending: Promise<unknown>[] = [];
     for (let i = 0; i < count; i += 1) {
       const issue = issues[i % issues.length] as IssueRef;
       const deliveryId = `preload-${what}-${i}`;
-      await store.enqueue({
+      if (pending.length >= 500) await Promise.all(pending.splice(0));
+      pending.push(store.enqueue({
         vendor: 'jira',
         connectionId: 'default',
         entityKey: `issue:${issue.id}`,
@@ -394,9 +398,10 @@ async function preload(file: string, fixture: JiraFixture, issues: readonly Issu
         payload: jiraBodyFor(fixture, issue, started + i),
         headers: { 'x-atlassian-webhook-identifier': deliveryId, 'x-atlassian-webhook-retry': '0', 'x-atlassian-webhook-flow': 'Primary' },
         receivedAt: new Date(),
-      });
+      }));
       if (i > 0 && i % 20_000 === 0) note(`${what}: ${i} of ${count} events stored (${((i * 1000) / (Date.now() - started)).toFixed(0)}/s)`);
     }
+    await Promise.all(pending);
   } finally {
     await store.close();
   }
@@ -784,16 +789,7 @@ function writeSection(report: string[]): void {
     '',
   ];
   const section = [...intro, ...report, ...reproduce].join('\n');
-  const doc = readFileSync(DOC, 'utf8');
-  const start = doc.indexOf(`\n${SECTION}\n`);
-  let next: string;
-  if (start < 0) {
-    next = `${doc.replace(/\s*$/, '')}\n\n${section}`;
-  } else {
-    const after = doc.indexOf('\n## ', start + SECTION.length + 1);
-    next = `${doc.slice(0, start + 1)}${section}${after < 0 ? '' : `\n${doc.slice(after + 1)}`}`;
-  }
-  writeFileSync(DOC, next.endsWith('\n') ? next : `${next}\n`);
+  writeDocSection(DOC, SECTION, section);
   note(`wrote the section "${SECTION.slice(3)}" of BENCHMARKS.md`);
 }
 
