@@ -175,17 +175,30 @@ export class IssueMirrorHandler extends MirrorEdge implements IssueHandler {
       ...i,
       status: { id: null, name, categoryKey: null },
     }));
-    const plan = mirrorIssueToTicket({
-      pair,
-      issue,
-      previous,
-      previousSavedAt: input.previousSavedAt?.toISOString() ?? null,
-      ticket: await this.snapshotOf<Ticket>(link.ticket),
-      actorId: input.facts?.actorId ?? null,
-      settings: this.settings(link.ticket),
-      identity: this.identity(link.ticket),
-      now: this.now(),
-    });
+    const planOn = (ticket: Ticket | null) =>
+      mirrorIssueToTicket({
+        pair,
+        issue,
+        previous,
+        previousSavedAt: input.previousSavedAt?.toISOString() ?? null,
+        ticket,
+        actorId: input.facts?.actorId ?? null,
+        settings: this.settings(link.ticket),
+        identity: this.identity(link.ticket),
+        now: this.now(),
+      });
+    let plan = planOn(await this.snapshotOf<Ticket>(link.ticket));
+    // A status write decided on the kept ticket may be behind the helpdesk: the agent may have
+    // solved the ticket meanwhile, its own event still in the inbox. Such a write is decided
+    // again on the ticket as it is now (one read, only when the ticket's status would change).
+    if (plan.actions.some((a) => a.kind === 'helpdesk.update') && link.ticket.vendor !== 'jira') {
+      const client = this.deps.clients.helpdesk(link.ticket.vendor, link.ticket.connectionId);
+      const now = client ? await client.getTicket(link.ticket.id).catch((err: Error) => {
+        logger.warn('could not read the ticket before an M2 status write; deciding on the kept ticket', { error: err.message });
+        return null;
+      }) : null;
+      if (now) plan = planOn(now);
+    }
     await this.carryOut(plan, pair, event, { issue, logger });
   }
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { PgStore } from '../../src/store/postgres/pg-store';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { ThreadedSqliteStore } from '../../src/store/sqlite/threaded-store';
 import type { Store } from '../../src/store/types';
 
 /**
@@ -14,8 +15,9 @@ import type { Store } from '../../src/store/types';
  * dropped when the describe block ends. Without a reachable server the PostgreSQL variant is
  * skipped locally and fails in CI (CI=true).
  */
-export type StoreKind = 'sqlite' | 'postgres';
-export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres'];
+/** sqlite-thread: the SQLite store on its own thread, as `serve` runs it (a file per store). */
+export type StoreKind = 'sqlite' | 'sqlite-thread' | 'postgres';
+export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'sqlite-thread', 'postgres'];
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -53,7 +55,7 @@ export interface StoreFactory {
   makeShared(): [Store, Store];
 }
 
-function sqliteFactory(): StoreFactory & { cleanup(): Promise<void> } {
+function sqliteFactory(threaded = false): StoreFactory & { cleanup(): Promise<void> } {
   const opened: Store[] = [];
   const files = new WeakMap<Store, string>();
   const dirs: string[] = [];
@@ -62,15 +64,15 @@ function sqliteFactory(): StoreFactory & { cleanup(): Promise<void> } {
     if (file) files.set(store, file);
     return store;
   };
-  const openFile = (file: string) => track(new SqliteStore(file), file);
+  const openFile = (file: string) => track(threaded ? ThreadedSqliteStore.open(file) : new SqliteStore(file), file);
   const newFile = () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hds-store-'));
     dirs.push(dir);
     return path.join(dir, 'store.db');
   };
   const factory = {
-    kind: 'sqlite' as const,
-    makeStore: () => track(new SqliteStore(':memory:')),
+    kind: threaded ? ('sqlite-thread' as const) : ('sqlite' as const),
+    makeStore: () => (threaded ? openFile(newFile()) : track(new SqliteStore(':memory:'))),
     makeDurableStore: () => openFile(newFile()),
     openAgain(store: Store): Store {
       const file = files.get(store);
@@ -154,7 +156,7 @@ function storeBlock(kind: StoreKind, body: (makeStore: () => Store, kind: StoreK
       }
     }
   }
-  const factory = kind === 'sqlite' ? sqliteFactory() : postgresFactory();
+  const factory = kind === 'postgres' ? postgresFactory() : sqliteFactory(kind === 'sqlite-thread');
   afterAll(() => factory.cleanup());
   body(() => factory.makeStore(), kind, factory);
 }

@@ -211,10 +211,22 @@ export class SqliteStore implements Store {
       headers: JSON.stringify(e.headers),
       receivedAt: ms(e.receivedAt),
     };
+    // Inside a caller's group (the store thread's batch), the caller's commit is the one that counts.
+    if (this.db.inTransaction) return this.db.transaction(() => this.insertOne(row))();
     return new Promise<EnqueueResult>((resolve, reject) => {
       this.queuedEnqueues.push({ row, resolve, reject });
       if (this.queuedEnqueues.length === 1) defer(() => this.flushEnqueues());
     });
+  }
+
+  /**
+   * Runs `work` (calls of this store's methods) in one write transaction: one commit, one fsync
+   * for all of them. Every method body here is synchronous, so all of their statements run
+   * inside it; each method keeps its own atomicity as a savepoint. Throws when the commit fails,
+   * and then none of the calls took effect.
+   */
+  group<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
   }
 
   private flushEnqueues(): void {

@@ -14,16 +14,34 @@ const methods = store as unknown as Record<string, (...args: unknown[]) => Promi
 const replies = new Outbox<StoreReply>((batch) => port.postMessage(batch));
 
 port.on('message', (calls: StoreCall[]) => {
-  // Started in arrival order, so the enqueues of one batch share one commit.
-  for (const call of calls) {
-    const method = methods[call.method];
-    const run = typeof method === 'function' ? method.apply(store, call.args) : Promise.reject(new Error(`no store method ${call.method}`));
-    run.then(
-      (value) => replies.push({ id: call.id, ok: true, value }),
-      (err: unknown) => {
-        const e = err instanceof Error ? err : new Error(String(err));
-        replies.push({ id: call.id, ok: false, error: { name: e.name, message: e.message, code: (e as { code?: string }).code } });
-      },
-    );
+  // The whole batch is one transaction: the worker's writes and the webhooks' enqueues that
+  // arrived together share one commit, and nobody hears back before that commit is on disk.
+  const runs: Array<Promise<unknown>> = [];
+  let commitError: Error | null = null;
+  try {
+    const invoke = (call: StoreCall) => {
+      const method = methods[call.method];
+      return typeof method === 'function' ? method.apply(store, call.args) : Promise.reject(new Error(`no store method ${call.method}`));
+    };
+    store.group(() => {
+      for (const call of calls) runs.push(call.method === 'close' ? Promise.resolve() : invoke(call));
+    });
+    // Closing cannot happen inside the transaction: after its commit.
+    calls.forEach((call, i) => {
+      if (call.method === 'close') runs[i] = invoke(call);
+    });
+  } catch (err) {
+    commitError = err instanceof Error ? err : new Error(String(err));
   }
+  void Promise.allSettled(runs).then((outcomes) => {
+    outcomes.forEach((outcome, i) => {
+      const id = (calls[i] as StoreCall).id;
+      const failure = commitError ?? (outcome.status === 'rejected' ? outcome.reason : null);
+      if (failure === null) replies.push({ id, ok: true, value: (outcome as PromiseFulfilledResult<unknown>).value });
+      else {
+        const e = failure instanceof Error ? failure : new Error(String(failure));
+        replies.push({ id, ok: false, error: { name: e.name, message: e.message, code: (e as { code?: string }).code } });
+      }
+    });
+  });
 });

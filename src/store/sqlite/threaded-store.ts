@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EnqueueResult, Store } from '../types';
+import type { EnqueueResult, Store, StoreHealth } from '../types';
+import { SQLITE_SCHEMA_VERSION } from './migrations';
 import { SqliteStore } from './sqlite-store';
 import { Outbox, type StoreCall, type StoreReply } from './thread-protocol';
 
@@ -88,6 +89,7 @@ export class ThreadedSqliteStore {
   private nextId = 1;
   private stopped: Error | null = null;
   private enqueue!: Store['enqueue'];
+  private health!: Store['health'];
 
   private constructor(file: string) {
     this.thread = startThread(file);
@@ -120,6 +122,14 @@ export class ThreadedSqliteStore {
     for (const method of Object.keys(REMOTE)) {
       (threaded as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => threaded.call(method, args);
     }
+    // Health never throws, here as in the other stores: a closed or failed thread is "not ok".
+    threaded.health = () =>
+      (threaded.call('health', []) as Promise<StoreHealth>).catch((err: Error) => ({
+        ok: false,
+        schemaVersion: 0,
+        expectedVersion: SQLITE_SCHEMA_VERSION,
+        error: err.message,
+      }));
     // The body's text is what gets stored: cloning its parsed tree across threads would cost more than parsing it.
     threaded.enqueue = (e) => threaded.call('enqueue', [e.payloadText === undefined ? e : { ...e, payload: null }]) as Promise<EnqueueResult>;
     return threaded as unknown as Store;
