@@ -14,6 +14,9 @@
  *                               webhook body, as the Zendesk sandbox would send it.
  *   raisedIssues {}             the Jira issues created by helpdesk-sync's API user, with the
  *                               time each create was applied (ms) and the ticket it names.
+ *   writesPerTicket { ticketIds }
+ *                               helpdesk-sync's writes: its comments per Zendesk ticket, the Jira
+ *                               issues it created, its comments per issue.
  *   calls { vendor, since }     helpdesk-sync's calls at a sandbox since a moment, per endpoint.
  *   resetCalls {}               forgets the call logs (they grow with every call).
  */
@@ -114,6 +117,18 @@ async function handle(msg: Message): Promise<unknown> {
       const s = sandboxes();
       const ours = [...s.jira.state.issues.values()].filter((i) => i.creatorId === JIRA_USERS.integration.accountId);
       return ours.map((i) => ({ id: i.id, key: i.key, summary: i.summary, createdMs: i.created.getTime() }));
+    }
+    case 'writesPerTicket': {
+      // What helpdesk-sync wrote, per Zendesk ticket: its comments (notes) on the ticket, and per
+      // Jira issue its comments; plus the issues it created.
+      const s = sandboxes();
+      const integrationZd = Number(INTEGRATION_ACTORS.zendesk);
+      const notes: Record<string, number> = {};
+      for (const id of msg.ticketIds as number[]) notes[String(id)] = s.zendesk.state.commentsOf(id).filter((c) => c.authorId === integrationZd).length;
+      const issues = [...s.jira.state.issues.values()].filter((i) => i.creatorId === JIRA_USERS.integration.accountId);
+      const issueComments: Record<string, number> = {};
+      for (const i of issues) issueComments[i.id] = i.comments.filter((c) => c.authorId === JIRA_USERS.integration.accountId).length;
+      return { notes, issues: issues.map((i) => ({ id: i.id, key: i.key })), issueComments };
     }
     case 'calls': {
       const s = sandboxes();

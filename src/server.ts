@@ -2,14 +2,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from './config/load';
 import { createApp } from './http/app';
+import { Metrics } from './metrics/registry';
 import { createLogger, type Logger } from './logging/logger';
 import { openStore } from './store/open-store';
 import { sqlitePathOf } from './store/sqlite/sqlite-store';
 import { ThreadedSqliteStore } from './store/sqlite/threaded-store';
 import type { Store } from './store/types';
+import { PgBossEngine } from './sync/engine/pg-boss-engine';
+import { asPgStore, PgBossJobs } from './sync/engine/pg-boss-jobs';
 import { VendorClients } from './sync/clients';
 import cron, { type ScheduledTask } from 'node-cron';
-import { scheduleSyncJobs } from './sync/jobs/schedule';
+import type { EventEngine } from './sync/engine/types';
+import { runJob } from './sync/jobs/run-job';
+import { SCHEDULED, scheduleSyncJobs } from './sync/jobs/schedule';
 import { buildPipeline } from './sync/pipeline';
 import { sweepConsults } from './sync/sweeps';
 import { Worker } from './sync/worker';
@@ -18,7 +23,8 @@ export interface RunningService {
   loaded: LoadedConfig;
   server: Server;
   store: Store;
-  worker: Worker;
+  /** What processes the inbox: the Worker on SQLite, the pg-boss engine on PostgreSQL. */
+  worker: EventEngine;
   clients: VendorClients;
   logger: Logger;
   port: number;
@@ -77,10 +83,28 @@ export async function startService(
   const { config } = loaded;
   const store = openServiceStore(config.database.url);
   announceConnections(loaded, logger);
-  const clients = new VendorClients(loaded.connections, config, logger);
+  // One registry per service: scrapes read inbox counts and cursors from this store.
+  const metrics = new Metrics({ store, logger });
+  const clients = new VendorClients(loaded.connections, config, logger, metrics);
   const { processor } = buildPipeline(loaded, store, clients);
-  const worker = new Worker(store, processor, logger, config.worker);
-  const app = createApp({ loaded, store, logger, onEnqueued: () => worker.wake() });
+  const works = role !== 'web' && config.worker.enabled;
+  // PostgreSQL: pg-boss is the job engine. Every role starts it, because the inbox's enqueue
+  // sends each new event's job in its own transaction; only worker roles work the queues.
+  const pg = asPgStore(store);
+  let worker: EventEngine;
+  let pgEngine: PgBossEngine | null = null;
+  if (pg) {
+    let jobs: PgBossJobs;
+    try {
+      jobs = await PgBossJobs.start({ store: pg, logger, retry: config.worker, supervise: works });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    pgEngine = new PgBossEngine(jobs, pg, works ? processor : null, logger, config.worker, metrics);
+    worker = pgEngine;
+  } else worker = new Worker(store, processor, logger, config.worker, metrics);
+  const app = createApp({ loaded, store, logger, metrics, webhooks: role !== 'worker', onEnqueued: () => worker.wake() });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.server.port, options.host ?? '0.0.0.0');
@@ -92,22 +116,39 @@ export async function startService(
   server.headersTimeout = 20_000;
   const port = (server.address() as AddressInfo).port;
   const jobs: ScheduledTask[] = [];
+  const consultSweep = async () => {
+    if ((await sweepConsults(store, new Date(), logger)) > 0) worker.wake();
+  };
   if (role === 'web') logger.info('web role: events are stored here and processed by a worker process');
-  else if (config.worker.enabled) {
+  else if (config.worker.enabled && pgEngine) {
+    await pgEngine.start();
+    // One instance at a time runs each (pg-boss's schedule and an exclusive queue per job).
+    const syncDeps = { loaded, store, clients, logger, metrics, onEnqueued: () => worker.wake() };
+    await pgEngine.schedule([
+      { name: 'consult-sweep', cron: config.schedules.consultSweep, run: consultSweep },
+      ...SCHEDULED.map(({ job, expression }) => ({
+        name: job,
+        cron: expression(loaded),
+        run: async (signal: AbortSignal) => {
+          await runJob(syncDeps, { job, signal });
+        },
+      })),
+    ]);
+  } else if (config.worker.enabled) {
     await worker.start();
     jobs.push(
       cron.schedule(config.schedules.consultSweep, async () => {
         try {
-          if ((await sweepConsults(store, new Date(), logger)) > 0) worker.wake();
+          await consultSweep();
         } catch (err) {
           logger.error('E3 consult sweep failed', { error: (err as Error).message });
         }
       }, { name: 'consult-sweep', noOverlap: true }),
     );
     // M6: poll and reconcile on their schedules; each page that queues events wakes the worker.
-    jobs.push(...scheduleSyncJobs({ loaded, store, clients, logger, onEnqueued: () => worker.wake() }));
+    jobs.push(...scheduleSyncJobs({ loaded, store, clients, logger, metrics, onEnqueued: () => worker.wake() }));
   } else logger.warn('worker disabled (worker.enabled=false): events are stored but not processed');
-  logger.info('helpdesk-sync listening', { port, store: store.kind, role });
+  logger.info('helpdesk-sync listening', { port, store: store.kind, role, engine: pgEngine ? 'pg-boss' : 'worker' });
 
   let stopping: Promise<void> | null = null;
   const stop = () => {

@@ -5,6 +5,8 @@ import { VENDORS, type Vendor } from '../domain/ticket';
 import { createLogger } from '../logging/logger';
 import { loggerFor, SERVICE_ROLES, startService, type ServiceRole } from '../server';
 import { openStore, StoreConfigError } from '../store/open-store';
+import type { Store } from '../store/types';
+import { openCliStore } from './job-store';
 import { isVendorApiError } from '../vendors/core/errors';
 import { registerSyncCommand } from './sync';
 
@@ -59,24 +61,56 @@ function checkConfig(): void {
   }
 }
 
-async function replay(opts: { vendor?: Vendor; connection?: string; id?: number[]; list?: boolean }): Promise<void> {
+function cliQuietLogger(loaded: LoadedConfig) {
+  // Logs go to stderr, and only warnings and errors unless asked.
+  const level = loaded.config.log.level;
+  return createLogger({ level: ['silent', 'error', 'debug', 'verbose'].includes(level) ? level : 'warn', format: loaded.config.log.format, stream: process.stderr });
+}
+
+interface DeadLetterOptions {
+  vendor?: Vendor;
+  connection?: string;
+  id?: number[];
+  all?: boolean;
+}
+
+function printDeadLetters(letters: Awaited<ReturnType<Store['listDeadLetters']>>): void {
+  if (!letters.length) print('No dead letters.');
+  for (const d of letters) {
+    print(`#${d.id} ${d.deadAt.toISOString()} ${d.vendor}/${d.connectionId} ${d.entityKey} ${d.eventType} after ${d.attempts} attempt(s): ${d.error}`);
+  }
+}
+
+async function listDeadLetters(opts: DeadLetterOptions): Promise<void> {
   const loaded = load();
   const store = openStore(loaded.config.database.url);
   try {
-    const filter = { vendor: opts.vendor, connectionId: opts.connection };
-    const letters = await store.listDeadLetters(filter);
-    if (opts.list) {
-      if (!letters.length) print('No dead letters.');
-      for (const d of letters) {
-        print(`#${d.id} ${d.deadAt.toISOString()} ${d.vendor}/${d.connectionId} ${d.entityKey} ${d.eventType} after ${d.attempts} attempt(s): ${d.error}`);
-      }
-      return;
-    }
-    const count = await store.replayDeadLetters(opts.id ? { ids: opts.id } : { filter }, new Date());
-    print(count === 0 ? 'Nothing to replay.' : `Requeued ${count} dead letter(s); a running server processes them now.`);
+    printDeadLetters(await store.listDeadLetters({ vendor: opts.vendor, connectionId: opts.connection }));
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Requeues dead letters: the given ids, or every one matching --vendor/--connection. On
+ * PostgreSQL the store's replay transaction also sends each event's new pg-boss job.
+ */
+async function replayDeadLetters(opts: DeadLetterOptions): Promise<void> {
+  const loaded = load();
+  const { store, close } = await openCliStore(loaded, cliQuietLogger(loaded));
+  try {
+    const filter = { vendor: opts.vendor, connectionId: opts.connection };
+    const count = await store.replayDeadLetters(opts.id?.length ? { ids: opts.id } : { filter }, new Date());
+    print(count === 0 ? 'Nothing to replay.' : `Requeued ${count} dead letter(s); a running server processes them now.`);
+  } finally {
+    await close();
+  }
+}
+
+/** `replay` (the older spelling): --list lists, otherwise replays. */
+async function replay(opts: DeadLetterOptions & { list?: boolean }): Promise<void> {
+  if (opts.list) return listDeadLetters(opts);
+  return replayDeadLetters(opts);
 }
 
 function portOption(value: string): number {
@@ -88,7 +122,12 @@ function portOption(value: string): number {
 async function demo(opts: { once?: boolean; port: number; only?: string }): Promise<void> {
   // The sandbox is a separate world: only these commands load it, never the server.
   const { runDemo, printWhereToLook } = await import('../sandbox/demo/run-demo');
-  const run = await runDemo({ once: !!opts.once, port: opts.port, only: opts.only?.split(','), write: print });
+  // DATABASE_URL=postgres://... runs the demo on PostgreSQL (pg-boss as the job engine), in a
+  // fresh schema of its own (and pg-boss's next to it); otherwise on a throwaway SQLite file.
+  const env = await demoDatabaseEnv(process.env.DATABASE_URL);
+  if (env) print(`Demo on PostgreSQL: schema ${env.schema}, pg-boss schema ${env.PGBOSS_SCHEMA}`);
+  if (env) process.env.PGBOSS_SCHEMA = env.PGBOSS_SCHEMA;
+  const run = await runDemo({ once: !!opts.once, port: opts.port, only: opts.only?.split(','), write: print, ...(env ? { env: { DATABASE_URL: env.DATABASE_URL } } : {}) });
   if (opts.once) {
     await run.stop();
     process.exit(run.passed ? 0 : 1);
@@ -97,6 +136,23 @@ async function demo(opts: { once?: boolean; port: number; only?: string }): Prom
   const stop = () => run.stop().then(() => process.exit(0), () => process.exit(1));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+async function demoDatabaseEnv(url: string | undefined): Promise<{ DATABASE_URL: string; PGBOSS_SCHEMA: string; schema: string } | null> {
+  if (!url || !/^postgres(ql)?:\/\//i.test(url)) return null;
+  const { Client } = await import('pg');
+  const { quoteIdent } = await import('../store/postgres/pg-store');
+  const schema = `helpdesk_sync_demo_${Date.now().toString(36)}`;
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  } finally {
+    await client.end();
+  }
+  const withPath = new URL(url);
+  withPath.searchParams.set('options', `-c search_path=${schema}`);
+  return { DATABASE_URL: withPath.toString(), PGBOSS_SCHEMA: `${schema}_pgboss`, schema };
 }
 
 async function sandbox(opts: { portBase: number; target?: string }): Promise<void> {
@@ -155,12 +211,12 @@ async function gaps(opts: { json?: boolean }): Promise<void> {
 async function sweep(): Promise<void> {
   const { sweepConsults } = await import('../sync/sweeps');
   const loaded = load();
-  const store = openStore(loaded.config.database.url);
+  const { store, close } = await openCliStore(loaded, loggerFor(loaded));
   try {
     const queued = await sweepConsults(store, new Date(), loggerFor(loaded));
     print(`E3 consult sweep: ${queued} ticket(s) away from their owner queued for a fresh look; a running server processes them now.`);
   } finally {
-    await store.close();
+    await close();
   }
 }
 
@@ -186,6 +242,26 @@ async function main(argv: string[]): Promise<void> {
     .option('--id <deadLetterId>', 'only this dead letter (repeatable)', idList)
     .option('--list', 'list the dead letters instead of requeueing them')
     .action(replay);
+  const dead = program.command('dead-letters').description('events that gave up: list them, or requeue them (`replay` is the same as `dead-letters replay`)');
+  dead
+    .command('list')
+    .description('the dead letters not replayed yet')
+    .option('--vendor <vendor>', 'only this vendor', vendorOption)
+    .option('--connection <id>', 'only this connection')
+    .action(listDeadLetters);
+  dead
+    .command('replay')
+    .description('requeue the given dead letters, or --all (narrowed by --vendor/--connection)')
+    .argument('[ids...]', 'dead-letter ids')
+    .option('--all', 'every dead letter matching --vendor/--connection')
+    .option('--vendor <vendor>', 'only this vendor', vendorOption)
+    .option('--connection <id>', 'only this connection')
+    .action(async (ids: string[], opts: DeadLetterOptions) => {
+      const parsed = ids.reduce<number[]>((acc, v) => idList(v, acc), []);
+      if (!parsed.length && !opts.all) throw new InvalidArgumentError('give dead-letter ids, or --all');
+      if (parsed.length && opts.all) throw new InvalidArgumentError('give dead-letter ids or --all, not both');
+      await replayDeadLetters({ ...opts, id: parsed.length ? parsed : undefined });
+    });
   program
     .command('preview')
     .description('print the Jira issue helpdesk-sync would raise for a ticket, without writing anything')

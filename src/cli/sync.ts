@@ -2,7 +2,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { LoadedConfig } from '../config/load';
 import { VENDORS, type Vendor } from '../domain/ticket';
 import { createLogger, type Logger } from '../logging/logger';
-import { openStore } from '../store/open-store';
+import type { QueueResult } from 'pg-boss';
+import { DEAD_QUEUE, INBOX_QUEUE } from '../sync/engine/pg-boss-jobs';
+import { openCliStore } from './job-store';
 import type { CursorRow, JobRun } from '../store/types';
 import { VendorClients } from '../sync/clients';
 import { describeCursor, formatDuration } from '../sync/jobs/decide';
@@ -89,7 +91,8 @@ async function run(deps: SyncCommandDeps, opts: RunOptions): Promise<void> {
   if (opts.restart && !opts.since) throw new InvalidArgumentError('--restart needs --since: where the backfill starts again');
   const loaded = deps.load();
   const logger = cliLogger(loaded);
-  const store = openStore(loaded.config.database.url);
+  // On PostgreSQL the events it queues get their pg-boss jobs (a running server's workers take only jobs).
+  const { store, close } = await openCliStore(loaded, logger);
   const clients = new VendorClients(loaded.connections, loaded.config, logger);
   const stop = new AbortController();
   const onSignal = () => stop.abort(new Error('interrupted'));
@@ -104,7 +107,7 @@ async function run(deps: SyncCommandDeps, opts: RunOptions): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await store.close();
+    await close();
   }
   resultLines(result).forEach((l) => deps.print(l));
   process.exit(result.outcome === 'failed' ? 1 : 0);
@@ -142,21 +145,61 @@ export function statusLines(runs: readonly JobRun[], cursors: readonly CursorRow
   return lines;
 }
 
+/** `sync status` on PostgreSQL: pg-boss's inbox queue and the ticket keys it holds back. */
+export function jobQueueLines(status: JobQueueStatus): string[] {
+  const lines = [`Job queue (pg-boss, schema ${status.schema}):`];
+  const q = status.inbox;
+  if (!q) lines.push(`  ${INBOX_QUEUE}: not created yet`);
+  else {
+    lines.push(
+      `  ${INBOX_QUEUE} (${q.policy ?? 'standard'}): ${q.readyCount} ready, ${q.deferredCount} waiting to retry or start, ${q.activeCount} active, ${q.failedCount} failed, ${q.totalCount} stored`,
+    );
+  }
+  lines.push(`  ${DEAD_QUEUE}: ${status.dead ? `${status.dead.queuedCount} dead event(s) not replayed` : 'not created yet'}`);
+  if (!status.blockedKeys.length) lines.push('  Blocked keys: none (no ticket is held back by a failed job)');
+  else {
+    lines.push(`  Blocked keys (${status.blockedKeys.length}; a failed job holds each ticket's later events):`);
+    for (const k of status.blockedKeys.slice(0, 50)) lines.push(`    ${k}`);
+    if (status.blockedKeys.length > 50) lines.push(`    ... and ${status.blockedKeys.length - 50} more`);
+  }
+  return lines;
+}
+
+export interface JobQueueStatus {
+  schema: string;
+  inbox: QueueResult | null;
+  dead: QueueResult | null;
+  blockedKeys: string[];
+}
+
 async function status(deps: SyncCommandDeps, opts: { json?: boolean }): Promise<void> {
   const loaded = deps.load();
-  const store = openStore(loaded.config.database.url);
+  const { store, jobs, close } = await openCliStore(loaded, cliLogger(loaded));
   try {
     const now = new Date();
     const runs = await store.lastJobRuns();
     const cursors = await store.listCursors();
+    const queue: JobQueueStatus | null = jobs ? { schema: jobs.schema, ...(await jobs.inboxStatus()) } : null;
     if (opts.json) {
-      deps.print(JSON.stringify({ jobs: runs, cursors: cursors.map((c) => ({ ...describeCursor(c, now), value: c.value })) }, null, 2));
+      const q = queue && {
+        schema: queue.schema,
+        inbox: queue.inbox && pickCounts(queue.inbox),
+        dead: queue.dead && pickCounts(queue.dead),
+        blockedKeys: queue.blockedKeys,
+      };
+      deps.print(JSON.stringify({ jobs: runs, cursors: cursors.map((c) => ({ ...describeCursor(c, now), value: c.value })), ...(q ? { queue: q } : {}) }, null, 2));
       return;
     }
     statusLines(runs, cursors, now).forEach((l) => deps.print(l));
+    if (queue) jobQueueLines(queue).forEach((l) => deps.print(l));
   } finally {
-    await store.close();
+    await close();
   }
+}
+
+function pickCounts(q: QueueResult) {
+  const { name, policy, readyCount, deferredCount, queuedCount, activeCount, failedCount, totalCount } = q;
+  return { name, policy, readyCount, deferredCount, queuedCount, activeCount, failedCount, totalCount };
 }
 
 export function registerSyncCommand(program: Command, deps: SyncCommandDeps): void {

@@ -32,6 +32,7 @@ const TOP_LEVEL_ENV: Array<[string, string[]]> = [
   ['DATABASE_URL', ['database', 'url']],
   ['LOG_LEVEL', ['log', 'level']],
   ['LOG_FORMAT', ['log', 'format']],
+  ['METRICS_TOKEN', ['server', 'metricsToken']],
 ];
 
 export const CONNECTION_ENV: Record<Vendor, Array<[string, string]>> = {
@@ -214,6 +215,7 @@ function resolveConnections(config: Config): ResolvedConnection[] {
 }
 
 function registerSecrets(config: Config): void {
+  if (config.server.metricsToken) secrets.add(config.server.metricsToken);
   for (const list of Object.values(config.connections)) {
     for (const c of list as ConnectionSettings[]) {
       const v = c as unknown as Record<string, unknown>;

@@ -275,6 +275,8 @@ export const configSchema = z.object({
   server: z.object({
     port: wholeNumber().min(0, 'expected a port from 0 to 65535').max(65535, 'expected a port from 0 to 65535'),
     bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 512kb or 1mb'),
+    /** GET /metrics asks for `Authorization: Bearer <token>` when set (env METRICS_TOKEN); open when unset. */
+    metricsToken: optionalSecret,
   }),
   log: z.object({
     level: z.enum(['silent', 'error', 'warn', 'info', 'http', 'verbose', 'debug']),

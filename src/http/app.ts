@@ -5,6 +5,8 @@ import { VENDORS, type Vendor } from '../domain/ticket';
 import { webhookAdapters } from '../intake/adapters';
 import { receiveWebhook } from '../intake/receive';
 import type { Logger } from '../logging/logger';
+import { bearerMatches } from '../metrics/auth';
+import { Metrics, webhookOutcome } from '../metrics/registry';
 import type { Store } from '../store/types';
 
 export interface AppDeps {
@@ -14,6 +16,12 @@ export interface AppDeps {
   /** Called after an event is committed, so the worker picks it up at once. */
   onEnqueued?: () => void;
   now?: () => Date;
+  /** The service's metrics, served at GET /metrics; the app makes its own (on `store`) when none is given. */
+  metrics?: Metrics;
+  /** Bearer token GET /metrics asks for; defaults to config server.metricsToken (METRICS_TOKEN). Open when neither is set. */
+  metricsToken?: string;
+  /** False in a `--role worker` process: it serves health and metrics, and takes no webhooks. */
+  webhooks?: boolean;
 }
 
 const sendError = (res: Response, status: number, message: string) => res.status(status).json({ error: message });
@@ -37,6 +45,8 @@ function isJson(req: Request): boolean {
 export function createApp(deps: AppDeps): express.Express {
   const { loaded, store, logger } = deps;
   const now = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? new Metrics({ store, logger, now });
+  const metricsToken = deps.metricsToken ?? loaded.config.server.metricsToken;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -58,12 +68,29 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
 
+  app.get('/metrics', async (req, res) => {
+    if (metricsToken && !bearerMatches(req.headers.authorization, metricsToken)) {
+      res.set('WWW-Authenticate', 'Bearer realm="metrics"');
+      return sendError(res, 401, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
+    }
+    try {
+      const text = await metrics.text();
+      return res.set('Content-Type', metrics.contentType).send(text);
+    } catch (err) {
+      logger.error('metrics scrape failed', { error: (err as Error).message });
+      return sendError(res, 500, 'could not render the metrics');
+    }
+  });
+
   const routes = routeTable(loaded.connections);
   const adapters = webhookAdapters({ zendeskMaxSkewSeconds: loaded.config.webhooks.zendeskMaxSkewSeconds });
   const rawBody = express.raw({ type: () => true, limit: loaded.config.server.bodyLimit });
 
   // Any configured path (it may live outside /webhooks/) and everything under /webhooks/.
   app.post(/.*/, (req, res, next) => {
+    if (deps.webhooks === false) {
+      return sendError(res, 404, 'this process runs with --role worker and takes no webhooks; send them to a web (or all) process');
+    }
     const connection = routes.get(req.path.replace(/\/+$/, ''));
     if (!connection && !req.path.startsWith('/webhooks')) return next('route');
     if (!connection) {
@@ -74,7 +101,10 @@ export function createApp(deps: AppDeps): express.Express {
       }
       return sendError(res, 404, `no webhook at ${req.path}; use /webhooks/freshdesk, /webhooks/zendesk or /webhooks/jira`);
     }
-    if (!isJson(req)) return sendError(res, 415, 'Content-Type must be application/json');
+    if (!isJson(req)) {
+      metrics.webhook(connection.vendor, connection.id, webhookOutcome(415));
+      return sendError(res, 415, 'Content-Type must be application/json');
+    }
     res.locals.connection = connection;
     return rawBody(req, res, next);
   }, async (req, res, next) => {
@@ -93,6 +123,7 @@ export function createApp(deps: AppDeps): express.Express {
       if (result.status >= 400) {
         logger.warn('webhook refused', { vendor: connection.vendor, connection: connection.id, status: result.status, reason: result.body.error });
       }
+      metrics.webhook(connection.vendor, connection.id, webhookOutcome(result.status, result.body));
       res.status(result.status).json(result.body);
       if (result.eventId !== undefined) deps.onEnqueued?.();
     } catch (err) {
@@ -103,19 +134,25 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((_req, res) => sendError(res, 404, 'not found'));
 
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number; limit?: number; message?: string }, req, res, _next) => {
+    const answer = (status: number, message: string) => {
+      // A webhook the route took (its connection is known) that failed on the way in.
+      const connection = res.locals.connection as ResolvedConnection | undefined;
+      if (connection) metrics.webhook(connection.vendor, connection.id, webhookOutcome(status));
+      return sendError(res, status, message);
+    };
     if (err.type === 'entity.too.large') {
-      return sendError(res, 413, `body is larger than the ${loaded.config.server.bodyLimit} limit`);
+      return answer(413, `body is larger than the ${loaded.config.server.bodyLimit} limit`);
     }
-    if (err.type === 'request.aborted') return sendError(res, 400, 'request aborted by the client');
+    if (err.type === 'request.aborted') return answer(400, 'request aborted by the client');
     if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
-      return sendError(res, 415, 'unsupported content encoding or charset');
+      return answer(415, 'unsupported content encoding or charset');
     }
     if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-      return sendError(res, err.status, 'bad request');
+      return answer(err.status, 'bad request');
     }
     // The event was not stored: a 503 makes every vendor deliver it again later.
     logger.error('request failed', { path: req.path, error: err.message });
-    return sendError(res, 503, 'could not store the event right now; it will be accepted on redelivery');
+    return answer(503, 'could not store the event right now; it will be accepted on redelivery');
   };
   app.use(onError);
   return app;

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import type { ResolvedConnection } from '../config/load';
 import type { FreshdeskConnectionConfig, JiraConnectionConfig, ZendeskConnectionConfig } from '../config/schema';
 import type { Logger } from '../logging/logger';
+import type { MetricsRecorder } from '../metrics/registry';
 import { FreshdeskClient } from '../vendors/freshdesk/client';
 import { JiraClient } from '../vendors/jira/client';
 import { ZendeskClient } from '../vendors/zendesk/client';
@@ -15,7 +16,8 @@ export class VendorClients {
   private readonly jiraUrls = new Map<string, string>();
   private readonly groupCache = new Map<string, { at: number; names: Map<string, string> }>();
 
-  constructor(connections: ResolvedConnection[], config: Config, logger: Logger) {
+  /** `metrics` counts every vendor call and Retry-After wait of these clients. */
+  constructor(connections: ResolvedConnection[], config: Config, logger: Logger, metrics?: MetricsRecorder) {
     const retry: RetryPolicy = {
       retries: config.vendorHttp.retries,
       minDelayMs: config.vendorHttp.minRetryDelayMs,
@@ -30,6 +32,7 @@ export class VendorClients {
         timeoutMs: config.vendorHttp.timeoutMs,
         retry,
         logger: logger.child({ vendor: c.vendor, connection: c.id }),
+        metrics,
       });
       if (c.vendor === 'freshdesk') {
         const s = c.settings as FreshdeskConnectionConfig;

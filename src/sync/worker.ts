@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../logging/logger';
-import { secrets } from '../logging/redact';
+import { noopMetrics, type MetricsRecorder } from '../metrics/registry';
 import type { InboxEvent, Store } from '../store/types';
-import { isVendorApiError } from '../vendors/core/errors';
-import { backoffMs } from '../vendors/core/retry-after';
-import { PermanentEventError } from './errors';
 import type { EventProcessor } from './processor';
+import { describeError as describe, runEvent } from './run-event';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -17,18 +15,6 @@ export interface WorkerOptions {
   leaseMs: number;
   workerId?: string;
   now?: () => Date;
-}
-
-/** 4xx answers that another attempt cannot change: the event goes to the dead letters at once. */
-function isPermanent(err: unknown): boolean {
-  if (err instanceof PermanentEventError) return true;
-  if (!isVendorApiError(err)) return false;
-  return err.kind === 'invalid_response' || err.status === 400 || err.status === 404 || err.status === 422;
-}
-
-function describe(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return secrets.maskString(text).slice(0, 2000);
 }
 
 /**
@@ -47,6 +33,7 @@ export class Worker {
     private readonly processor: EventProcessor,
     private readonly logger: Logger,
     private readonly options: WorkerOptions,
+    private readonly metrics: MetricsRecorder = noopMetrics,
   ) {
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   }
@@ -124,30 +111,19 @@ export class Worker {
   }
 
   private async runOne(event: InboxEvent): Promise<void> {
-    const ticketId = event.entityKey.split(':')[1];
-    const log = this.logger.child({ vendor: event.vendor, connection: event.connectionId, ticketId, eventId: event.id, eventType: event.eventType });
-    // Events of this ticket that arrived before the fetch below starts are covered by it.
-    const fetchStartedAt = this.now();
-    try {
-      const outcome = await this.processor.process(event, log);
-      await this.store.complete(event.id, this.id, this.now());
-      // An echo was not fetched, so it covers nothing that arrived before it.
-      if (outcome !== 'echo') {
-        const merged = await this.store.coalesce(event.id, fetchStartedAt, this.now());
-        if (merged > 0) log.debug('later events of the ticket were covered by this fetch', { merged });
-      }
-      if (outcome === 'deleted') log.info('entity deleted at the vendor; kept as deleted');
-    } catch (err) {
-      const message = describe(err);
-      if (isPermanent(err) || event.attempts >= this.options.maxAttempts) {
-        await this.store.deadLetter(event.id, this.id, message, this.now());
-        log.error('event moved to dead letters', { attempts: event.attempts, error: message });
-        return;
-      }
-      const asked = isVendorApiError(err) ? (err.retryAfterMs ?? 0) : 0;
-      const wait = Math.max(asked, backoffMs(event.attempts, this.options.backoffBaseMs, this.options.backoffMaxMs));
-      await this.store.fail(event.id, this.id, message, new Date(this.now().getTime() + wait));
-      log.warn('event failed; will retry', { attempts: event.attempts, retryInMs: wait, error: message });
-    }
+    await runEvent(
+      {
+        store: this.store,
+        processor: this.processor,
+        logger: this.logger,
+        workerId: this.id,
+        maxAttempts: this.options.maxAttempts,
+        backoffBaseMs: this.options.backoffBaseMs,
+        backoffMaxMs: this.options.backoffMaxMs,
+        now: () => this.now(),
+        metrics: this.metrics,
+      },
+      event,
+    );
   }
 }

@@ -86,4 +86,6 @@ export interface VendorClientOptions {
   timeoutMs: number;
   retry: import('./core/http-client').RetryPolicy;
   logger: import('../logging/logger').Logger;
+  /** Vendor call and rate-limit metrics; nothing is recorded without. */
+  metrics?: import('../metrics/registry').MetricsRecorder;
 }

@@ -29,6 +29,45 @@ type Row = Record<string, unknown>;
 /** A pool or a client inside a transaction: both answer query(). */
 type Queryable = Pick<PoolClient, 'query'>;
 
+/**
+ * What pg-boss's `send(..., { db })` needs: statements on the store's own transaction, so a job
+ * commits (or rolls back) with the inbox row it is about.
+ */
+export interface PgJobDb {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** The inbox event a job is about (what a job engine needs to address it). */
+export interface InboxJobRef {
+  id: number;
+  vendor: Vendor;
+  connectionId: string;
+  entityKey: string;
+  source: EventSource;
+}
+
+/**
+ * Called inside the store's transactions, on the same connection (PostgreSQL only): a job engine
+ * (pg-boss) sends its jobs there, so the inbox and the job queue never disagree. A hook that
+ * throws rolls the whole change back.
+ */
+export interface PgInboxHooks {
+  /** A new event (never a redelivery: the inbox keeps the dedupe) was inserted. */
+  enqueued?(db: PgJobDb, event: InboxJobRef): Promise<void>;
+  /** An event moved to the dead letters. */
+  deadLettered?(db: PgJobDb, event: InboxJobRef & { deadLetterId: number; attempts: number; error: string }): Promise<void>;
+  /** Dead letters were put back to pending. */
+  replayed?(db: PgJobDb, events: InboxJobRef[]): Promise<void>;
+}
+
+const jobDbOf = (c: Queryable): PgJobDb => ({
+  executeSql: async (text, values) => ({ rows: (await c.query(text, values as unknown[] | undefined)).rows as unknown[] }),
+});
+
+function toJobRef(row: Row): InboxJobRef {
+  return { id: Number(row.id), vendor: row.vendor as Vendor, connectionId: str(row.connection_id), entityKey: str(row.entity_key), source: row.source as EventSource };
+}
+
 export interface PgStoreOptions {
   /** Every pooled connection uses this schema (created if missing); default: the server's search_path. */
   schema?: string;
@@ -181,8 +220,12 @@ export class PgStore implements Store {
   private readonly schema: string | undefined;
   private ready: Promise<void>;
   private closed = false;
+  private hooks: PgInboxHooks = {};
 
-  constructor(url: string, options: PgStoreOptions = {}) {
+  constructor(
+    private readonly url: string,
+    options: PgStoreOptions = {},
+  ) {
     this.schema = options.schema;
     this.pool = new Pool(pgPoolConfig(url, options));
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
@@ -190,6 +233,21 @@ export class PgStore implements Store {
     this.ready = this.migrate();
     // Awaited by every method; this only keeps an early failure from being an unhandled rejection.
     this.ready.catch(() => undefined);
+  }
+
+  /** Hooks run inside enqueue, deadLetter and replayDeadLetters transactions (the job engine's sends). */
+  setInboxHooks(hooks: PgInboxHooks | null): void {
+    this.hooks = hooks ?? {};
+  }
+
+  /** The enqueue part of setInboxHooks alone. */
+  setEnqueueHook(hook: PgInboxHooks['enqueued'] | null): void {
+    this.hooks = { ...this.hooks, enqueued: hook ?? undefined };
+  }
+
+  /** The connection string and schema the pool uses (a job engine on the same database connects alike). */
+  get connection(): { url: string; schema: string | undefined } {
+    return { url: this.url, schema: this.schema };
   }
 
   /** The schema at start; when it failed (database down), the next call tries again. */
@@ -370,8 +428,31 @@ export class PgStore implements Store {
         ],
       );
       const row = rows[0];
-      return { eventId: Number(row?.id), duplicate: row?.duplicate === true };
+      const result = { eventId: Number(row?.id), duplicate: row?.duplicate === true };
+      if (!result.duplicate && this.hooks.enqueued) {
+        await this.hooks.enqueued(jobDbOf(c), { id: result.eventId, vendor: e.vendor, connectionId: e.connectionId, entityKey: e.entityKey, source: e.source });
+      }
+      return result;
     });
+  }
+
+  /**
+   * One event, by id, leased to a worker (a job engine that dispatches events itself): pending,
+   * or processing under a lease whose holder is gone (the engine hands an event's job to one
+   * worker at a time), becomes processing with one more attempt. Null when the event is done,
+   * dead or unknown.
+   */
+  async claimEvent(eventId: number, workerId: string, now: Date, leaseMs: number): Promise<InboxEvent | null> {
+    const row = await this.changeEvent(eventId, async (c) =>
+      (
+        await c.query<Row>(
+          `UPDATE inbox_events SET status = 'processing', locked_by = $1, locked_until = $2, attempts = attempts + 1
+           WHERE id = $3 AND status IN ('pending','processing') RETURNING *`,
+          [workerId, ms(now) + leaseMs, eventId],
+        )
+      ).rows[0],
+    );
+    return row ? toEvent(row) : null;
   }
 
   async claimNext(workerId: string, now: Date, leaseMs: number): Promise<InboxEvent | null> {
@@ -456,17 +537,21 @@ export class PgStore implements Store {
 
   async deadLetter(eventId: number, workerId: string, error: string, now: Date): Promise<void> {
     await this.changeEvent(eventId, async (c) => {
-      const moved = await c.query(
+      const moved = await c.query<Row>(
         `UPDATE inbox_events SET status = 'dead', last_error = $1, processed_at = $2, locked_by = NULL, locked_until = NULL
-         WHERE id = $3 AND status = 'processing' AND locked_by = $4`,
+         WHERE id = $3 AND status = 'processing' AND locked_by = $4 RETURNING id, vendor, connection_id, entity_key, source, attempts`,
         [error, ms(now), eventId, workerId],
       );
-      if (moved.rowCount !== 1) return;
-      await c.query(
+      const ev = moved.rows[0];
+      if (moved.rowCount !== 1 || !ev) return;
+      const letter = await c.query<Row>(
         `INSERT INTO dead_letters (event_id, vendor, connection_id, entity_key, event_type, attempts, error, dead_at)
-         SELECT id, vendor, connection_id, entity_key, event_type, attempts, $1, $2 FROM inbox_events WHERE id = $3`,
+         SELECT id, vendor, connection_id, entity_key, event_type, attempts, $1, $2 FROM inbox_events WHERE id = $3 RETURNING id`,
         [error, ms(now), eventId],
       );
+      if (this.hooks.deadLettered) {
+        await this.hooks.deadLettered(jobDbOf(c), { ...toJobRef(ev), deadLetterId: Number(letter.rows[0]?.id), attempts: Number(ev.attempts), error });
+      }
     });
   }
 
@@ -546,11 +631,14 @@ export class PgStore implements Store {
       ).rows;
       await this.lockEntities(c, events);
       await c.query('UPDATE dead_letters SET replayed_at = $1 WHERE id = ANY($2::bigint[])', [ms(now), candidates.map((dl) => dl.id)]);
-      await c.query(
+      const requeued = await c.query<Row>(
         `UPDATE inbox_events SET status = 'pending', attempts = 0, next_attempt_at = $1, source = 'replay', processed_at = NULL
-         WHERE id = ANY($2::bigint[]) AND status = 'dead'`,
+         WHERE id = ANY($2::bigint[]) AND status = 'dead' RETURNING id, vendor, connection_id, entity_key, source`,
         [ms(now), candidates.map((dl) => dl.event_id)],
       );
+      if (this.hooks.replayed && requeued.rows.length) {
+        await this.hooks.replayed(jobDbOf(c), requeued.rows.map(toJobRef).sort((a, b) => a.id - b.id));
+      }
       const seen = new Set<string>();
       for (const ev of events) {
         const name = entityLockName(str(ev.vendor), str(ev.connection_id), str(ev.entity_key));

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadedConfig } from '../../config/load';
 import type { Logger } from '../../logging/logger';
+import type { MetricsRecorder } from '../../metrics/registry';
 import type { JobRun, Store } from '../../store/types';
 import type { VendorClients } from '../clients';
 import { backfill } from './backfill';
@@ -21,6 +22,8 @@ export interface JobDeps {
   progress?: JobProgress;
   /** Called whenever a page put events into the inbox (the server wakes its worker). */
   onEnqueued?: () => void;
+  /** Counts runs by job and outcome, with their durations. */
+  metrics?: MetricsRecorder;
 }
 
 export interface JobRequest extends BackfillRequest {
@@ -84,11 +87,22 @@ export function totalsOf(connections: readonly ConnectionSummary[], extra: Recor
 }
 
 /**
+ * One run of a job (see runJobUnderLock), counted in the metrics by job and outcome with its
+ * duration on the real clock (deps.now may be a test's fixed clock).
+ */
+export async function runJob(deps: JobDeps, request: JobRequest): Promise<JobResult> {
+  const started = performance.now();
+  const result = await runJobUnderLock(deps, request);
+  deps.metrics?.jobRun(result.job, result.outcome, (performance.now() - started) / 1000);
+  return result;
+}
+
+/**
  * One run of a job under its lock (`job:<name>`, with an expiry so a dead holder frees it,
  * renewed while the run goes on), recorded in job_runs with its summary. Never throws: a
  * failure is the run's outcome, logged, and the next tick tries again.
  */
-export async function runJob(deps: JobDeps, request: JobRequest): Promise<JobResult> {
+async function runJobUnderLock(deps: JobDeps, request: JobRequest): Promise<JobResult> {
   const now = deps.now ?? (() => new Date());
   const { store, logger } = deps;
   const job = request.job;

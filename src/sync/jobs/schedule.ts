@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { LoadedConfig } from '../../config/load';
 import type { Logger } from '../../logging/logger';
+import type { MetricsRecorder } from '../../metrics/registry';
 import type { Store } from '../../store/types';
 import type { VendorClients } from '../clients';
 import { runJob, type JobResult } from './run-job';
@@ -13,10 +14,12 @@ export interface ScheduleDeps {
   logger: Logger;
   /** Wakes the worker: called after each page that queued events. */
   onEnqueued: () => void;
+  /** Job run counts and durations (passed on to runJob). */
+  metrics?: MetricsRecorder;
 }
 
 /** The jobs the server runs on a schedule; backfill runs only when asked (`sync run --job backfill`). */
-const SCHEDULED: ReadonlyArray<{ job: JobName; expression: (loaded: LoadedConfig) => string }> = [
+export const SCHEDULED: ReadonlyArray<{ job: JobName; expression: (loaded: LoadedConfig) => string }> = [
   { job: 'poll', expression: (l) => l.config.schedules.poll },
   { job: 'reconcile', expression: (l) => l.config.schedules.reconcile },
 ];

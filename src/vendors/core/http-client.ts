@@ -3,6 +3,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
 import type { Vendor } from '../../domain/ticket';
 import type { Logger } from '../../logging/logger';
+import type { MetricsRecorder } from '../../metrics/registry';
 import { VendorApiError, type VendorErrorKind } from './errors';
 import { backoffMs, retryAfterMs } from './retry-after';
 import { awaitTurn } from './throttle';
@@ -37,6 +38,8 @@ export interface VendorHttpOptions {
   logger: Logger;
   /** Reads the vendor's error body (each vendor has its own shape). */
   errorDetails: (body: unknown) => ErrorDetails;
+  /** Counts each attempt (by endpoint template and status) and each Retry-After wait. */
+  metrics?: MetricsRecorder;
 }
 
 export interface RequestOptions {
@@ -121,6 +124,7 @@ export class VendorHttp {
       try {
         res = await this.http.request({ ...config, method });
       } catch (err) {
+        this.options.metrics?.vendorCall(vendor, method, path, 'error');
         const ax = err as AxiosError;
         const timeout = ax.code === 'ECONNABORTED' || ax.code === 'ETIMEDOUT' || ax.code === 'ERR_CANCELED';
         throw new VendorApiError({
@@ -132,6 +136,7 @@ export class VendorHttp {
         });
       }
       const ms = Date.now() - started;
+      this.options.metrics?.vendorCall(vendor, method, path, res.status);
       logger.debug('vendor call', { ...base, status: res.status, ms, attempt });
       if (res.status < 200 || res.status >= 300) {
         const details = this.options.errorDetails(res.data);
@@ -190,6 +195,7 @@ export class VendorHttp {
             attempt: failure.attemptNumber,
             waitMs: wait,
           });
+          if (asked !== null || err.kind === 'rate_limited') this.options.metrics?.rateLimitWait(vendor, wait);
           await sleep(wait);
         },
       },

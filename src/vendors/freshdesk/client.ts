@@ -104,6 +104,7 @@ export class FreshdeskClient implements HelpdeskClient {
       timeoutMs: options.timeoutMs,
       retry: options.retry,
       logger: options.logger,
+      metrics: options.metrics,
       errorDetails,
     });
   }

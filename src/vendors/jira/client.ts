@@ -95,6 +95,7 @@ export class JiraClient implements JiraClientApi {
       timeoutMs: options.timeoutMs,
       retry: options.retry,
       logger: options.logger,
+      metrics: options.metrics,
       errorDetails,
     });
   }

@@ -133,6 +133,7 @@ export class ZendeskClient implements HelpdeskClient {
       timeoutMs: options.timeoutMs,
       retry: options.retry,
       logger: options.logger,
+      metrics: options.metrics,
       errorDetails: zendeskErrorDetails,
     });
   }

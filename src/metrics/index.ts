@@ -1,0 +1,13 @@
+export { bearerMatches } from './auth';
+export { endpointTemplate, templatePath } from './endpoint';
+export {
+  cursorTime,
+  METRIC_PREFIX,
+  Metrics,
+  noopMetrics,
+  webhookOutcome,
+  type EventOutcome,
+  type MetricsOptions,
+  type MetricsRecorder,
+  type WebhookOutcome,
+} from './registry';
