@@ -96,7 +96,7 @@ export async function startService(
   if (pg) {
     let jobs: PgBossJobs;
     try {
-      jobs = await PgBossJobs.start({ store: pg, logger, retry: config.worker, supervise: works });
+      jobs = await PgBossJobs.start({ store: pg, logger, retry: config.worker, supervise: works, schema: config.database.jobSchema });
     } catch (err) {
       await store.close();
       throw err;

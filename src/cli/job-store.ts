@@ -21,7 +21,7 @@ export async function openCliStore(loaded: LoadedConfig, logger: Logger): Promis
   let jobs: PgBossJobs | null = null;
   if (pg) {
     try {
-      jobs = await PgBossJobs.start({ store: pg, logger, retry: loaded.config.worker, supervise: false });
+      jobs = await PgBossJobs.start({ store: pg, logger, retry: loaded.config.worker, supervise: false, schema: loaded.config.database.jobSchema });
     } catch (err) {
       await store.close();
       throw err;

@@ -126,8 +126,13 @@ async function demo(opts: { once?: boolean; port: number; only?: string }): Prom
   // fresh schema of its own (and pg-boss's next to it); otherwise on a throwaway SQLite file.
   const env = await demoDatabaseEnv(process.env.DATABASE_URL);
   if (env) print(`Demo on PostgreSQL: schema ${env.schema}, pg-boss schema ${env.PGBOSS_SCHEMA}`);
-  if (env) process.env.PGBOSS_SCHEMA = env.PGBOSS_SCHEMA;
-  const run = await runDemo({ once: !!opts.once, port: opts.port, only: opts.only?.split(','), write: print, ...(env ? { env: { DATABASE_URL: env.DATABASE_URL } } : {}) });
+  const run = await runDemo({
+    once: !!opts.once,
+    port: opts.port,
+    only: opts.only?.split(','),
+    write: print,
+    ...(env ? { env: { DATABASE_URL: env.DATABASE_URL, PGBOSS_SCHEMA: env.PGBOSS_SCHEMA } } : {}),
+  });
   if (opts.once) {
     await run.stop();
     process.exit(run.passed ? 0 : 1);

@@ -30,6 +30,7 @@ type Json = Record<string, unknown>;
 const TOP_LEVEL_ENV: Array<[string, string[]]> = [
   ['PORT', ['server', 'port']],
   ['DATABASE_URL', ['database', 'url']],
+  ['PGBOSS_SCHEMA', ['database', 'jobSchema']],
   ['LOG_LEVEL', ['log', 'level']],
   ['LOG_FORMAT', ['log', 'format']],
   ['METRICS_TOKEN', ['server', 'metricsToken']],

@@ -284,6 +284,8 @@ export const configSchema = z.object({
   }),
   database: z.object({
     url: z.string().min(1, 'expected a SQLite file path, sqlite:<path>, or :memory:'),
+    /** PostgreSQL only: the schema pg-boss keeps its queues in. */
+    jobSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'expected a PostgreSQL schema name (letters, digits, _)').default('pgboss'),
   }),
   worker: z.object({
     enabled: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]),

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Client } from 'pg';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load';
@@ -6,6 +8,7 @@ import { createLogger } from '../../src/logging/logger';
 import { startService, type RunningService } from '../../src/server';
 import { sandboxPolicyYaml } from '../../src/sandbox/policy-roles';
 import { startSandboxes, type Sandboxes } from '../../src/sandbox/world';
+import { TEST_DATABASE_URL } from '../helpers/stores';
 
 /** Worker and client retries short enough for tests, generous enough to ride out fault bursts. */
 export const FAST_RECOVERY_YAML = `
@@ -50,8 +53,10 @@ export async function startStack(extraYaml?: string): Promise<Stack> {
   const sandboxes = await startSandboxes({ webhookRetryDelayMs: 20 });
   const dir = mkdtempSync(path.join(tmpdir(), 'hs-e2e-'));
   const files = [configFile(), configFile(sandboxPolicyYaml()), ...(extraYaml ? [configFile(extraYaml)] : [])];
+  const database = process.env.TEST_E2E_STORE === 'postgres' ? await postgresDatabase() : { DATABASE_URL: path.join(dir, 'helpdesk-sync.db') };
+  const { schema: _schema, ...databaseEnv } = { schema: undefined, ...database };
   const loaded = loadConfig({
-    env: { ...sandboxes.env, DATABASE_URL: path.join(dir, 'helpdesk-sync.db'), PORT: '0', LOG_LEVEL: 'silent', CONFIG_FILE: files.join(path.delimiter) },
+    env: { ...sandboxes.env, ...databaseEnv, PORT: '0', LOG_LEVEL: 'silent', CONFIG_FILE: files.join(path.delimiter) },
   });
   const service = await startService(loaded, { logger: createLogger({ level: 'silent' }), host: '127.0.0.1' });
   sandboxes.connect(service.url);
@@ -62,8 +67,37 @@ export async function startStack(extraYaml?: string): Promise<Stack> {
       sandboxes.connect(null);
       await service.stop();
       await sandboxes.close();
+      if ('schema' in database) await dropSchemas([database.schema, database.PGBOSS_SCHEMA]);
     },
   };
+}
+
+/**
+ * TEST_E2E_STORE=postgres runs the end-to-end tests on PostgreSQL (TEST_DATABASE_URL), each
+ * stack in a fresh schema with pg-boss's next to it, as `npm run demo` does with a postgres URL.
+ */
+async function postgresDatabase(): Promise<{ DATABASE_URL: string; PGBOSS_SCHEMA: string; schema: string }> {
+  const schema = `hs_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA "${schema}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { DATABASE_URL: url.toString(), PGBOSS_SCHEMA: `${schema}_pgboss`, schema };
+}
+
+async function dropSchemas(schemas: string[]): Promise<void> {
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,7 @@ import type { Store } from '../../store/types';
  * them inside the store's own transactions. The inbox stays the one door and keeps the dedupe
  * (a redelivery never reaches pg-boss); each new inbox row gets one job on INBOX_QUEUE, sent on
  * the enqueue's connection before its COMMIT, so the row and its job exist together or not at
- * all. pg-boss keeps its tables in a schema of its own (PGBOSS_SCHEMA, default `pgboss`).
+ * all. pg-boss keeps its tables in a schema of its own (config database.jobSchema, env PGBOSS_SCHEMA, default `pgboss`).
  */
 
 /** Every inbox event's job; key_strict_fifo on `${vendor}:${connectionId}:${entityKey}`. */
@@ -36,11 +36,6 @@ export interface DeadJobData extends InboxJobData {
   error: string;
 }
 
-/** pg-boss's schema: PGBOSS_SCHEMA when set, else `pgboss`. */
-export function jobSchemaOf(env: NodeJS.ProcessEnv = process.env): string {
-  const v = env.PGBOSS_SCHEMA?.trim();
-  return v ? v : 'pgboss';
-}
 
 /** The key that orders one ticket's (or issue's) events. */
 export const singletonKeyOf = (e: Pick<InboxJobRef, 'vendor' | 'connectionId' | 'entityKey'>): string => `${e.vendor}:${e.connectionId}:${e.entityKey}`;
@@ -106,7 +101,8 @@ export interface PgBossJobsOptions {
   retry: RetrySettings;
   /** Worker roles supervise (expired or stale jobs, retention) and run schedules; senders do not. */
   supervise: boolean;
-  schema?: string;
+  /** config database.jobSchema (PGBOSS_SCHEMA). */
+  schema: string;
 }
 
 /**
@@ -123,7 +119,7 @@ export class PgBossJobs {
 
   static async start(opts: PgBossJobsOptions): Promise<PgBossJobs> {
     const { PgBoss: Boss } = await loadPgBoss();
-    const schema = opts.schema ?? jobSchemaOf();
+    const { schema } = opts;
     const config: ConstructorOptions = {
       connectionString: opts.store.connection.url,
       schema,
