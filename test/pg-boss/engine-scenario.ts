@@ -81,6 +81,9 @@ async function main(): Promise<void> {
     await enqueue('C', { n: 1, failTimes: 1 });
     await enqueue('C', { n: 2 });
     for (let n = 1; n <= 3; n += 1) await enqueue('D', { n });
+    // E: eight events arriving together, written in one group (one transaction, one created_on
+    // for all their jobs): they still run in the order they arrived.
+    await Promise.all(Array.from({ length: 8 }, (_, i) => enqueue('E', { n: i + 1 })));
     out.jobsSent = (await jobs.boss.findJobs(INBOX_QUEUE, { limit: 100 })).length;
 
     await engine.start();

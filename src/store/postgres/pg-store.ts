@@ -52,8 +52,8 @@ export interface InboxJobRef {
  * throws rolls the whole change back.
  */
 export interface PgInboxHooks {
-  /** A new event (never a redelivery: the inbox keeps the dedupe) was inserted. */
-  enqueued?(db: PgJobDb, event: InboxJobRef): Promise<void>;
+  /** New events (never redeliveries: the inbox keeps the dedupe) were inserted, in this order. */
+  enqueued?(db: PgJobDb, events: InboxJobRef[]): Promise<void>;
   /** An event moved to the dead letters. */
   deadLettered?(db: PgJobDb, event: InboxJobRef & { deadLetterId: number; attempts: number; error: string }): Promise<void>;
   /** Dead letters were put back to pending. */
@@ -87,6 +87,29 @@ const json = (v: unknown) => JSON.stringify(v ?? null);
 const parsed = (v: unknown): unknown => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
 
 /** Serialises the migrations of every process starting on one database. */
+/** At most this many enqueues in one transaction. */
+const MAX_ENQUEUE_GROUP = 500;
+/** Enqueue groups written at once (each on a connection of the pool), entities spread over them. */
+const ENQUEUE_LANES = 4;
+
+interface QueuedPgEnqueue {
+  e: NewInboxEvent;
+  resolve: (r: EnqueueResult) => void;
+  reject: (err: unknown) => void;
+}
+
+interface EnqueueLane {
+  queued: QueuedPgEnqueue[];
+  running: boolean;
+}
+
+/** A stable lane for an entity (FNV-1a of its key). */
+function laneOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % ENQUEUE_LANES;
+}
+
 const MIGRATION_LOCK = "hashtextextended('helpdesk-sync:migrations', 0)";
 
 /** The advisory lock name of an entity: every change to its events and its head row holds it. */
@@ -221,6 +244,7 @@ export class PgStore implements Store {
   private ready: Promise<void>;
   private closed = false;
   private hooks: PgInboxHooks = {};
+  private readonly enqueueLanes: EnqueueLane[] = Array.from({ length: ENQUEUE_LANES }, () => ({ queued: [], running: false }));
 
   constructor(
     private readonly url: string,
@@ -386,54 +410,124 @@ export class PgStore implements Store {
 
   // ---- inbox
 
+  /**
+   * Enqueues are grouped: those that arrive while a group is being written go together in the
+   * next transaction (one commit, one WAL flush, the locks of all of them taken at once), so a
+   * burst costs a few commits instead of one each. Entities are spread over ENQUEUE_LANES lanes
+   * that write in parallel, one group at a time each: events of one ticket share a lane, so they
+   * get their ids, and so their order, in the order they arrived. A group that fails is retried
+   * one event at a time, so only the event that cannot be written fails.
+   */
   async enqueue(e: NewInboxEvent): Promise<EnqueueResult> {
-    const since = e.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : ms(e.receivedAt) - e.dedupeWindowMs;
-    return this.tx(async (c): Promise<EnqueueResult> => {
-      // Check and insert under the key's lock, so two deliveries racing cannot both get in; and
-      // under the entity's, which every change to the entity's head holds. Key first, always.
-      await c.query(
-        `SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text || ':' || $3::text, 0)),
-                pg_advisory_xact_lock(hashtextextended($4::text, 0))`,
-        [e.vendor, e.connectionId, e.dedupeKey, entityLockName(e.vendor, e.connectionId, e.entityKey)],
-      );
-      // A statement after the locks: it sees whatever the previous holder committed. A new event
-      // never changes an existing head (it is younger, and not leased): only an entity without
-      // one gets it as its head, ready when it is due.
-      const { rows } = await c.query<Row>(
-        `WITH existing AS (
-           SELECT id FROM inbox_events WHERE vendor = $1 AND connection_id = $2 AND dedupe_key = $4 AND received_at >= $11
-           ORDER BY id DESC LIMIT 1),
-         inserted AS (
-           INSERT INTO inbox_events (vendor, connection_id, entity_key, dedupe_key, dedupe_window_ms, event_type, source, payload, headers, received_at, next_attempt_at)
-           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10 WHERE NOT EXISTS (SELECT 1 FROM existing)
-           RETURNING id),
-         head AS (
-           INSERT INTO inbox_entities (vendor, connection_id, entity_key, head_id, ready_at, backfill)
-           SELECT $1, $2, $3, id, $10, $7 = 'backfill' FROM inserted
-           ON CONFLICT DO NOTHING)
-         SELECT id, false AS duplicate FROM inserted UNION ALL SELECT id, true FROM existing`,
-        [
-          e.vendor,
-          e.connectionId,
-          e.entityKey,
-          e.dedupeKey,
-          e.dedupeWindowMs,
-          e.eventType,
-          e.source,
-          // The verified body text as received, when the caller has it (TEXT keeps it byte for byte).
-          e.payloadText ?? json(e.payload),
-          json(e.headers),
-          ms(e.receivedAt),
-          since,
-        ],
-      );
-      const row = rows[0];
-      const result = { eventId: Number(row?.id), duplicate: row?.duplicate === true };
-      if (!result.duplicate && this.hooks.enqueued) {
-        await this.hooks.enqueued(jobDbOf(c), { id: result.eventId, vendor: e.vendor, connectionId: e.connectionId, entityKey: e.entityKey, source: e.source });
-      }
-      return result;
+    const lane = this.enqueueLanes[laneOf(`${e.vendor}:${e.connectionId}:${e.entityKey}`)] as EnqueueLane;
+    return new Promise<EnqueueResult>((resolve, reject) => {
+      lane.queued.push({ e, resolve, reject });
+      this.startEnqueueGroup(lane);
     });
+  }
+
+  private startEnqueueGroup(lane: EnqueueLane): void {
+    if (lane.running || lane.queued.length === 0) return;
+    lane.running = true;
+    // One turn of the event loop first, so the webhooks that arrived together share the group.
+    setImmediate(() => {
+      void this.writeEnqueueGroup(lane.queued.splice(0, MAX_ENQUEUE_GROUP)).finally(() => {
+        lane.running = false;
+        this.startEnqueueGroup(lane);
+      });
+    });
+  }
+
+  private async writeEnqueueGroup(group: QueuedPgEnqueue[]): Promise<void> {
+    try {
+      const results = await this.tx(async (c) => {
+        await this.lockForEnqueue(c, group.map((item) => item.e));
+        const out: EnqueueResult[] = [];
+        for (const item of group) out.push(await this.insertEvent(c, item.e));
+        await this.announceEnqueued(c, group.map((item) => item.e), out);
+        return out;
+      });
+      group.forEach((item, i) => item.resolve(results[i] as EnqueueResult));
+    } catch {
+      for (const item of group) {
+        try {
+          item.resolve(
+            await this.tx(async (c) => {
+              await this.lockForEnqueue(c, [item.e]);
+              const result = await this.insertEvent(c, item.e);
+              await this.announceEnqueued(c, [item.e], [result]);
+              return result;
+            }),
+          );
+        } catch (err) {
+          item.reject(err);
+        }
+      }
+    }
+  }
+
+  /**
+   * The locks an enqueue holds to its commit: its delivery key's (two deliveries racing cannot
+   * both get in) and its entity's (which every change to the entity's head holds). All of a
+   * group's in one order, of their hashes, so two groups cannot deadlock.
+   */
+  private async lockForEnqueue(c: Queryable, events: NewInboxEvent[]): Promise<void> {
+    const names = new Set<string>();
+    for (const e of events) {
+      names.add(`${e.vendor}:${e.connectionId}:${e.dedupeKey}`);
+      names.add(entityLockName(e.vendor, e.connectionId, e.entityKey));
+    }
+    await c.query(
+      `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(n, 0) AS k FROM unnest($1::text[]) AS n ORDER BY 1) AS sorted`,
+      [[...names]],
+    );
+  }
+
+  private async insertEvent(c: Queryable, e: NewInboxEvent): Promise<EnqueueResult> {
+    const since = e.dedupeWindowMs === null ? Number.MIN_SAFE_INTEGER : ms(e.receivedAt) - e.dedupeWindowMs;
+    // A statement after the locks: it sees whatever the previous holder committed. A new event
+    // never changes an existing head (it is younger, and not leased): only an entity without
+    // one gets it as its head, ready when it is due.
+    const { rows } = await c.query<Row>(
+      `WITH existing AS (
+         SELECT id FROM inbox_events WHERE vendor = $1 AND connection_id = $2 AND dedupe_key = $4 AND received_at >= $11
+         ORDER BY id DESC LIMIT 1),
+       inserted AS (
+         INSERT INTO inbox_events (vendor, connection_id, entity_key, dedupe_key, dedupe_window_ms, event_type, source, payload, headers, received_at, next_attempt_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10 WHERE NOT EXISTS (SELECT 1 FROM existing)
+         RETURNING id),
+       head AS (
+         INSERT INTO inbox_entities (vendor, connection_id, entity_key, head_id, ready_at, backfill)
+         SELECT $1, $2, $3, id, $10, $7 = 'backfill' FROM inserted
+         ON CONFLICT DO NOTHING)
+       SELECT id, false AS duplicate FROM inserted UNION ALL SELECT id, true FROM existing`,
+      [
+        e.vendor,
+        e.connectionId,
+        e.entityKey,
+        e.dedupeKey,
+        e.dedupeWindowMs,
+        e.eventType,
+        e.source,
+        // The verified body text as received, when the caller has it (TEXT keeps it byte for byte).
+        e.payloadText ?? json(e.payload),
+        json(e.headers),
+        ms(e.receivedAt),
+        since,
+      ],
+    );
+    const row = rows[0];
+    return { eventId: Number(row?.id), duplicate: row?.duplicate === true };
+  }
+
+  /** The enqueued hook for a group's new events, in the transaction that inserted them. */
+  private async announceEnqueued(c: Queryable, events: NewInboxEvent[], results: EnqueueResult[]): Promise<void> {
+    if (!this.hooks.enqueued) return;
+    const fresh = events
+      .map((e, i) => ({ e, r: results[i] as EnqueueResult }))
+      .filter(({ r }) => !r.duplicate)
+      .map(({ e, r }) => ({ id: r.eventId, vendor: e.vendor, connectionId: e.connectionId, entityKey: e.entityKey, source: e.source }));
+    if (fresh.length > 0) await this.hooks.enqueued(jobDbOf(c), fresh);
   }
 
   /**

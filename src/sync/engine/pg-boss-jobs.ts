@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ConstructorOptions, PgBoss, Queue, QueueResult } from 'pg-boss';
 import type { Logger } from '../../logging/logger';
 import type { InboxJobRef, PgJobDb, PgStore } from '../../store/postgres/pg-store';
@@ -36,6 +37,24 @@ export interface DeadJobData extends InboxJobData {
   error: string;
 }
 
+
+/**
+ * A job id that sorts as its event's id. key_strict_fifo takes a key's jobs in created_on order,
+ * then by id; created_on is the sending transaction's start, the same for every job of a group of
+ * enqueues, so a random id would let a ticket's later event overtake an earlier one. The event id
+ * fills the first eight bytes (big-endian; uuids compare bytewise), random bytes the rest (a
+ * replayed event gets a job of its own).
+ */
+export function orderedJobId(eventId: number): string {
+  const head = BigInt(eventId).toString(16).padStart(16, '0');
+  const tail = randomBytes(8).toString('hex');
+  return `${head.slice(0, 8)}-${head.slice(8, 12)}-${head.slice(12, 16)}-${tail.slice(0, 4)}-${tail.slice(4)}`;
+}
+
+/** An inbox event's job: ordered id, its ticket's key; backfill waits behind live events of other tickets. */
+function jobOf(ref: InboxJobRef): { id: string; data: InboxJobData; singletonKey: string; priority: number } {
+  return { id: orderedJobId(ref.id), data: { eventId: ref.id }, singletonKey: singletonKeyOf(ref), priority: ref.source === 'backfill' ? 0 : 1 };
+}
 
 /** The key that orders one ticket's (or issue's) events. */
 export const singletonKeyOf = (e: Pick<InboxJobRef, 'vendor' | 'connectionId' | 'entityKey'>): string => `${e.vendor}:${e.connectionId}:${e.entityKey}`;
@@ -142,15 +161,19 @@ export class PgBossJobs {
 
   /** Sends the job of one inbox event; on `db` (a store transaction) when given. */
   async sendEvent(ref: InboxJobRef, db?: PgJobDb): Promise<string | null> {
-    const data: InboxJobData = { eventId: ref.id };
-    // Backfill waits behind live events of other tickets (within one ticket, order is by arrival).
-    return this.boss.send(INBOX_QUEUE, data, { singletonKey: singletonKeyOf(ref), priority: ref.source === 'backfill' ? 0 : 1, ...(db ? { db } : {}) });
+    return this.boss.send(INBOX_QUEUE, jobOf(ref).data, { ...jobOf(ref), ...(db ? { db } : {}) });
+  }
+
+  /** The jobs of a group of inbox events, in one statement, in the events' order. */
+  async sendEvents(refs: InboxJobRef[], db: PgJobDb): Promise<void> {
+    if (refs.length === 1) await this.sendEvent(refs[0] as InboxJobRef, db);
+    else await this.boss.insert(INBOX_QUEUE, refs.map(jobOf), { db });
   }
 
   private installHooks(): void {
     this.store.setInboxHooks({
-      enqueued: async (db, event) => {
-        await this.sendEvent(event, db);
+      enqueued: async (db, events) => {
+        await this.sendEvents(events, db);
       },
       deadLettered: async (db, event) => {
         const data: DeadJobData = {
