@@ -275,6 +275,8 @@ export const configSchema = z.object({
   server: z.object({
     port: wholeNumber().min(0, 'expected a port from 0 to 65535').max(65535, 'expected a port from 0 to 65535'),
     bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 512kb or 1mb'),
+    /** Deepest nesting of objects and arrays a webhook body may have; deeper ones get 413. */
+    maxJsonDepth: wholeNumber().min(8, 'expected at least 8 (vendors nest some 5-30 levels)').max(1000, 'expected at most 1000').default(128),
     /** GET /metrics asks for `Authorization: Bearer <token>` when set (env METRICS_TOKEN); open when unset. */
     metricsToken: optionalSecret,
   }),

@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps): express.Express {
           rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           now: now(),
         },
-        { store, logger, contentDedupeWindowMs: loaded.config.webhooks.contentDedupeWindowMinutes * 60_000 },
+        { store, logger, contentDedupeWindowMs: loaded.config.webhooks.contentDedupeWindowMinutes * 60_000, maxJsonDepth: loaded.config.server.maxJsonDepth },
       );
       if (result.status >= 400) {
         logger.warn('webhook refused', { vendor: connection.vendor, connection: connection.id, status: result.status, reason: result.body.error });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ResolvedConnection } from '../config/load';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/types';
+import { jsonDepthExceeds } from './json-depth';
 import { header, type Headers, type WebhookAdapter } from './types';
 
 export interface ReceiveInput {
@@ -28,7 +29,7 @@ const error = (status: number, message: string): ReceiveResult => ({ status, bod
  */
 export async function receiveWebhook(
   input: ReceiveInput,
-  deps: { store: Store; logger: Logger; contentDedupeWindowMs: number },
+  deps: { store: Store; logger: Logger; contentDedupeWindowMs: number; maxJsonDepth: number },
 ): Promise<ReceiveResult> {
   const { connection, adapter, headers, rawBody, now } = input;
   const who = `${connection.vendor} connection "${connection.id}"`;
@@ -46,6 +47,10 @@ export async function receiveWebhook(
     body = JSON.parse(text);
   } catch (err) {
     return error(400, `body is not valid JSON: ${(err as Error).message}`);
+  }
+  // Before anything walks the body: a poison body is refused, not stored and retried for ever.
+  if (jsonDepthExceeds(body, deps.maxJsonDepth)) {
+    return error(413, `body nests objects and arrays more than ${deps.maxJsonDepth} levels deep (server.maxJsonDepth)`);
   }
   const parsed = adapter.parse(body, headers);
   if (parsed.kind === 'invalid') return error(422, parsed.reason);
