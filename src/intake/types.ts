@@ -37,8 +37,18 @@ export function header(headers: Headers, name: string): string | undefined {
 /** A ticket id from a template may be a number, a numeric string, or an unrendered placeholder. */
 export function numericId(value: unknown): string | null {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
-  if (typeof value === 'string' && /^\d{1,20}$/.test(value.trim()) && !/^0+$/.test(value.trim())) return value.trim();
+  // Up to 2^53 - 1: the vendors' ids are integers that their APIs (and ours) handle as numbers.
+  if (typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) && !/^0+$/.test(value.trim()) && Number.isSafeInteger(Number(value.trim()))) {
+    return value.trim();
+  }
   return null;
+}
+
+/** Why a would-be id is refused, for the 422 message. */
+function idProblem(raw: unknown): string {
+  const digits = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  if (/^\d+$/.test(digits) && !Number.isSafeInteger(Number(digits))) return `is out of range (at most ${Number.MAX_SAFE_INTEGER})`;
+  return 'must be a ticket number';
 }
 
 /**
@@ -48,5 +58,5 @@ export function numericId(value: unknown): string | null {
 export function templatedTicketId(raw: unknown, whenAbsent: string): { id: string } | { kind: 'invalid'; reason: string } {
   const id = numericId(raw);
   if (id) return { id };
-  return { kind: 'invalid', reason: raw === undefined ? whenAbsent : `ticket_id must be a ticket number; got ${JSON.stringify(raw)}` };
+  return { kind: 'invalid', reason: raw === undefined ? whenAbsent : `ticket_id ${idProblem(raw)}; got ${JSON.stringify(raw)}` };
 }

@@ -72,6 +72,15 @@ describe('parseFreshdesk', () => {
     expect(parseFreshdesk({ ticket_id: 'abc' })).toEqual({ kind: 'invalid', reason: 'ticket_id must be a ticket number; got "abc"' });
     expect(parseFreshdesk({ ticket_id: '0' }).kind).toBe('invalid');
   });
+
+  it('refuses a ticket id beyond 2^53 - 1 at the door, saying so, rather than failing in the client on every retry', () => {
+    expect(parseFreshdesk({ ticket_id: '12345678901234567890' })).toEqual({
+      kind: 'invalid',
+      reason: 'ticket_id is out of range (at most 9007199254740991); got "12345678901234567890"',
+    });
+    expect(parseFreshdesk({ ticket_id: 12345678901234567890 }).kind).toBe('invalid');
+    expect(parseFreshdesk({ ticket_id: '9007199254740991' })).toMatchObject({ kind: 'event', event: { entityKey: 'ticket:9007199254740991' } });
+  });
 });
 
 describe('parseJira on Jira Server comment events', () => {
