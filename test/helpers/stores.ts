@@ -151,6 +151,8 @@ function storeBlock(kind: StoreKind, body: (makeStore: () => Store, kind: StoreK
           noted = true;
           console.warn(`PostgreSQL at ${TEST_DATABASE_URL} is unreachable (${availability.error}): skipping the PostgreSQL store tests. Set TEST_DATABASE_URL or start a server.`);
         }
+        // Deliberate: a machine with only Node and npm runs `npm test` without PostgreSQL; the
+        // skip shows in the report. In CI (CI=true) the branch above fails instead.
         it.skip('PostgreSQL unreachable', () => undefined);
         return;
       }

@@ -23,9 +23,9 @@ import type {
   TicketOwner,
   Verdict,
 } from '../types';
+import { date, dateOrNull, ms, parsed, refOf, str, strOrNull, toDeadLetter, toEvent, toExecuted, toLink, type Row } from '../rows';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations';
 
-type Row = Record<string, unknown>;
 /** A pool or a client inside a transaction: both answer query(). */
 type Queryable = Pick<PoolClient, 'query'>;
 
@@ -77,16 +77,7 @@ export interface PgStoreOptions {
   connectionTimeoutMs?: number;
 }
 
-const ms = (d: Date) => d.getTime();
-const date = (v: unknown) => new Date(Number(v));
-const dateOrNull = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
-const str = (v: unknown) => String(v);
-const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const json = (v: unknown) => JSON.stringify(v ?? null);
-/** TEXT columns hold what JSON.stringify wrote; JSONB ones arrive parsed already. */
-const parsed = (v: unknown): unknown => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
-
-/** Serialises the migrations of every process starting on one database. */
 /** At most this many enqueues in one transaction. */
 const MAX_ENQUEUE_GROUP = 500;
 /** Enqueue groups written at once (each on a connection of the pool), entities spread over them. */
@@ -110,6 +101,7 @@ function laneOf(key: string): number {
   return (h >>> 0) % ENQUEUE_LANES;
 }
 
+/** Serialises the migrations of every process starting on one database. */
 const MIGRATION_LOCK = "hashtextextended('helpdesk-sync:migrations', 0)";
 
 /** The advisory lock name of an entity: every change to its events and its head row holds it. */
@@ -119,74 +111,10 @@ function entityLockName(vendor: string, connectionId: string, entityKey: string)
 /** entityLockName in SQL, over an inbox_events row. */
 const ENTITY_LOCK_SQL = "'entity:' || vendor || ':' || connection_id || ':' || entity_key";
 
-function refOf(row: Row, idColumn = 'ticket_id'): EntityRef {
-  return { vendor: row.vendor as Vendor, connectionId: str(row.connection_id), id: str(row[idColumn]) };
-}
 
-function toEvent(row: Row): InboxEvent {
-  return {
-    id: Number(row.id),
-    vendor: row.vendor as Vendor,
-    connectionId: str(row.connection_id),
-    entityKey: str(row.entity_key),
-    dedupeKey: str(row.dedupe_key),
-    eventType: str(row.event_type),
-    source: row.source as InboxEvent['source'],
-    payload: parsed(row.payload),
-    headers: parsed(row.headers) as Record<string, string>,
-    receivedAt: date(row.received_at),
-    status: row.status as InboxStatus,
-    attempts: Number(row.attempts),
-    nextAttemptAt: date(row.next_attempt_at),
-    lockedBy: strOrNull(row.locked_by),
-    lockedUntil: dateOrNull(row.locked_until),
-    lastError: strOrNull(row.last_error),
-    processedAt: dateOrNull(row.processed_at),
-  };
-}
 
-function toDeadLetter(row: Row): DeadLetter {
-  return {
-    id: Number(row.id),
-    eventId: Number(row.event_id),
-    vendor: row.vendor as Vendor,
-    connectionId: str(row.connection_id),
-    entityKey: str(row.entity_key),
-    eventType: str(row.event_type),
-    attempts: Number(row.attempts),
-    error: str(row.error),
-    deadAt: date(row.dead_at),
-    replayedAt: dateOrNull(row.replayed_at),
-  };
-}
 
-function toExecuted(row: Row): ExecutedAction {
-  return {
-    idempotencyKey: str(row.idempotency_key),
-    ticket: row.vendor ? refOf(row) : null,
-    kind: str(row.kind),
-    result: parsed(row.result),
-    at: date(row.at),
-    ruleId: strOrNull(row.rule_id),
-    target: row.target_vendor ? { vendor: row.target_vendor as Vendor, connectionId: str(row.target_connection_id), id: str(row.target_id) } : null,
-    resultId: strOrNull(row.result_id),
-    state: (row.state as ExecutedAction['state']) ?? 'done',
-  };
-}
 
-function toLink(row: Row): TicketLink {
-  return {
-    ticket: refOf(row),
-    jiraConnectionId: str(row.jira_connection_id),
-    issueId: strOrNull(row.issue_id),
-    issueKey: strOrNull(row.issue_key),
-    state: row.state as TicketLink['state'],
-    kind: strOrNull(row.kind),
-    missing: parsed(row.missing_sections ?? '[]') as string[],
-    createdAt: date(row.created_at),
-    updatedAt: date(row.updated_at),
-  };
-}
 
 /** A SQL identifier, double-quoted. */
 export function quoteIdent(name: string): string {
