@@ -11,6 +11,8 @@ import type { Store } from './store/types';
 import { PgBossEngine } from './sync/engine/pg-boss-engine';
 import { asPgStore, PgBossJobs } from './sync/engine/pg-boss-jobs';
 import { VendorClients } from './sync/clients';
+import { watchCircuits } from './sync/circuit-monitor';
+import { Circuits } from './vendors/core/circuit';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { EventEngine } from './sync/engine/types';
 import { runJob } from './sync/jobs/run-job';
@@ -85,7 +87,9 @@ export async function startService(
   announceConnections(loaded, logger);
   // One registry per service: scrapes read inbox counts and cursors from this store.
   const metrics = new Metrics({ store, logger });
-  const clients = new VendorClients(loaded.connections, config, logger, metrics);
+  // One breaker per vendor connection, shared by the worker and the scheduled jobs.
+  const circuits = new Circuits(config.vendorHttp.circuit);
+  const clients = new VendorClients(loaded.connections, config, logger, metrics, circuits);
   const { processor } = buildPipeline(loaded, store, clients);
   const works = role !== 'web' && config.worker.enabled;
   // PostgreSQL: pg-boss is the job engine. Every role starts it, because the inbox's enqueue
@@ -101,10 +105,11 @@ export async function startService(
       await store.close();
       throw err;
     }
-    pgEngine = new PgBossEngine(jobs, pg, works ? processor : null, logger, config.worker, metrics);
+    pgEngine = new PgBossEngine(jobs, pg, works ? processor : null, logger, { ...config.worker, circuits }, metrics);
     worker = pgEngine;
-  } else worker = new Worker(store, processor, logger, config.worker, metrics);
-  const app = createApp({ loaded, store, logger, metrics, webhooks: role !== 'worker', onEnqueued: () => worker.wake() });
+  } else worker = new Worker(store, processor, logger, { ...config.worker, circuits }, metrics);
+  watchCircuits(circuits, { store, logger, metrics, holder: worker.id, onClosed: () => worker.wake() });
+  const app = createApp({ loaded, store, logger, metrics, circuits, webhooks: role !== 'worker', onEnqueued: () => worker.wake() });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.server.port, options.host ?? '0.0.0.0');
@@ -156,6 +161,8 @@ export async function startService(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(jobs.map((j) => j.stop()));
       await worker.stop();
+      // This process's open circuits end with it: sync status should not show them.
+      for (const c of circuits.open()) await store.clearCircuit(c.vendor, c.connectionId, worker.id).catch(() => undefined);
       await store.close();
       logger.info('helpdesk-sync stopped');
     })();

@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '../logging/logger';
 import type { QueueResult } from 'pg-boss';
 import { DEAD_QUEUE, INBOX_QUEUE } from '../sync/engine/pg-boss-jobs';
 import { openCliStore } from './job-store';
-import type { CursorRow, JobRun } from '../store/types';
+import type { CircuitRecord, CursorRow, JobRun } from '../store/types';
 import { VendorClients } from '../sync/clients';
 import { describeCursor, formatDuration } from '../sync/jobs/decide';
 import { createProgress } from '../sync/jobs/progress';
@@ -145,6 +145,23 @@ export function statusLines(runs: readonly JobRun[], cursors: readonly CursorRow
   return lines;
 }
 
+/** A circuit row not rewritten for this long belongs to a process that is probably gone (probes rewrite it each minute at most). */
+const STALE_CIRCUIT_MS = 5 * 60_000;
+
+/** `sync status`: vendor connections whose circuit is open in some process, and why. */
+export function circuitLines(records: readonly CircuitRecord[], now: Date): string[] {
+  if (!records.length) return ['Vendor connections: every circuit closed (no connection paused)'];
+  const lines = [`Vendor connections paused (${records.length} open circuit(s); their events wait without spending attempts):`];
+  for (const r of records) {
+    const since = r.openedAt ? `since ${r.openedAt.toISOString()} (${formatDuration(now.getTime() - r.openedAt.getTime())})` : '';
+    const probe = r.probeAt ? (r.probeAt.getTime() > now.getTime() ? `next probe in ${formatDuration(r.probeAt.getTime() - now.getTime())}` : 'probe due') : '';
+    const stale = now.getTime() - r.updatedAt.getTime() > STALE_CIRCUIT_MS ? `; not updated for ${formatDuration(now.getTime() - r.updatedAt.getTime())}, its process may have stopped` : '';
+    lines.push(`  ${`${r.vendor}/${r.connectionId}`.padEnd(24)} ${r.state} (${r.reason ?? 'outage'}) ${[since, `${r.failures} failure(s)`, probe].filter(Boolean).join(', ')}, in ${r.holder}${stale}`);
+    if (r.lastError) lines.push(`  ${''.padEnd(24)} last error: ${r.lastError}`);
+  }
+  return lines;
+}
+
 /** `sync status` on PostgreSQL: pg-boss's inbox queue and the ticket keys it holds back. */
 export function jobQueueLines(status: JobQueueStatus): string[] {
   const lines = [`Job queue (pg-boss, schema ${status.schema}):`];
@@ -179,6 +196,7 @@ async function status(deps: SyncCommandDeps, opts: { json?: boolean }): Promise<
     const now = new Date();
     const runs = await store.lastJobRuns();
     const cursors = await store.listCursors();
+    const circuits = await store.listCircuits();
     const queue: JobQueueStatus | null = jobs ? { schema: jobs.schema, ...(await jobs.inboxStatus()) } : null;
     if (opts.json) {
       const q = queue && {
@@ -187,10 +205,11 @@ async function status(deps: SyncCommandDeps, opts: { json?: boolean }): Promise<
         dead: queue.dead && pickCounts(queue.dead),
         blockedKeys: queue.blockedKeys,
       };
-      deps.print(JSON.stringify({ jobs: runs, cursors: cursors.map((c) => ({ ...describeCursor(c, now), value: c.value })), ...(q ? { queue: q } : {}) }, null, 2));
+      deps.print(JSON.stringify({ jobs: runs, cursors: cursors.map((c) => ({ ...describeCursor(c, now), value: c.value })), circuits, ...(q ? { queue: q } : {}) }, null, 2));
       return;
     }
     statusLines(runs, cursors, now).forEach((l) => deps.print(l));
+    circuitLines(circuits, now).forEach((l) => deps.print(l));
     if (queue) jobQueueLines(queue).forEach((l) => deps.print(l));
   } finally {
     await close();

@@ -304,6 +304,13 @@ export const configSchema = z.object({
     minRetryDelayMs: wholeNumber().min(0),
     maxRetryDelayMs: wholeNumber().min(0),
     maxRetryAfterMs: wholeNumber().min(0),
+    /** Per connection: failures in a row that open its circuit, and the probe gaps after. */
+    circuit: z.object({
+      failureThreshold: positiveInt,
+      probeBaseMs: positiveInt,
+      probeMaxMs: positiveInt,
+      authProbeMs: positiveInt,
+    }),
   }),
   webhooks: z.object({
     zendeskMaxSkewSeconds: positiveInt,

@@ -8,6 +8,7 @@ import type { Logger } from '../logging/logger';
 import { bearerMatches } from '../metrics/auth';
 import { Metrics, webhookOutcome } from '../metrics/registry';
 import type { Store } from '../store/types';
+import type { Circuits } from '../vendors/core/circuit';
 
 export interface AppDeps {
   loaded: LoadedConfig;
@@ -22,6 +23,28 @@ export interface AppDeps {
   metricsToken?: string;
   /** False in a `--role worker` process: it serves health and metrics, and takes no webhooks. */
   webhooks?: boolean;
+  /** The process's circuit breakers: /readyz lists the open ones. */
+  circuits?: Circuits;
+}
+
+/** How long /readyz waits for the store before it calls it unreachable. */
+const READY_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Proves the store takes writes, not only reads: a full disk or a read-only file answers
+ * reads to the end. A lock row is written and removed (the same tables the jobs lock with).
+ */
+async function probeWrite(store: Store, holder: string, now: Date): Promise<void> {
+  await store.acquireLock('readyz-write-probe', holder, now, 10_000);
+  await store.releaseLock('readyz-write-probe', holder);
 }
 
 const sendError = (res: Response, status: number, message: string) => res.status(status).json({ error: message });
@@ -55,17 +78,34 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ status: 'ok' });
   });
 
+  const probeHolder = `readyz:${process.pid}`;
   app.get('/readyz', async (_req, res) => {
-    const health = await store.health().catch((err: Error) => ({ ok: false, schemaVersion: 0, expectedVersion: 0, error: err.message }));
-    if (health.ok) {
-      res.json({ status: 'ready', store: store.kind, schemaVersion: health.schemaVersion });
-    } else {
+    // Open circuits do not make the service unready: webhooks are still taken and stored.
+    const circuits = (deps.circuits?.open() ?? []).map((c) => ({
+      vendor: c.vendor,
+      connection: c.connectionId,
+      state: c.state,
+      reason: c.reason,
+      since: c.openedAt?.toISOString() ?? null,
+      nextProbeAt: c.probeAt?.toISOString() ?? null,
+      lastError: c.lastError,
+    }));
+    const health = await withTimeout(store.health(), READY_TIMEOUT_MS, 'the store health check').catch((err: Error) => ({ ok: false, schemaVersion: 0, expectedVersion: 0, error: err.message }));
+    if (!health.ok) {
       logger.error('readiness check failed', { store: store.kind, error: health.error });
-      res.status(503).json({
+      return res.status(503).json({
         status: 'not ready',
         error: health.error ? 'store unreachable' : `schema at version ${health.schemaVersion}, expected ${health.expectedVersion}`,
+        circuits,
       });
     }
+    try {
+      await withTimeout(probeWrite(store, probeHolder, now()), READY_TIMEOUT_MS, 'the store write probe');
+    } catch (err) {
+      logger.error('readiness check failed: the store cannot write', { store: store.kind, error: (err as Error).message });
+      return res.status(503).json({ status: 'not ready', error: 'store cannot write', circuits });
+    }
+    return res.json({ status: 'ready', store: store.kind, schemaVersion: health.schemaVersion, write: 'ok', circuits });
   });
 
   app.get('/metrics', async (req, res) => {

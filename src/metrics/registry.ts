@@ -27,6 +27,8 @@ export interface MetricsRecorder {
   /** A wait the vendor asked for (429 / Retry-After) before the call is sent again. */
   rateLimitWait(vendor: Vendor, waitMs: number): void;
   jobRun(job: string, outcome: string, seconds: number): void;
+  /** A vendor connection's circuit breaker changed state (closed, open, half-open). */
+  circuitChanged(vendor: Vendor, connectionId: string, state: 'closed' | 'open' | 'half-open', reason: string | null): void;
 }
 
 const noop = () => undefined;
@@ -38,6 +40,7 @@ export const noopMetrics: MetricsRecorder = {
   vendorCall: noop,
   rateLimitWait: noop,
   jobRun: noop,
+  circuitChanged: noop,
 };
 
 /** The webhook answer as an outcome label: bounded (a status code, never a reason text). */
@@ -80,6 +83,8 @@ export class Metrics implements MetricsRecorder {
   private readonly rateLimitWaitSeconds: Counter<'vendor'>;
   private readonly jobRuns: Counter<'job' | 'outcome'>;
   private readonly jobSeconds: Histogram<'job'>;
+  private readonly circuitOpen: Gauge<'vendor' | 'connection'>;
+  private readonly circuitOpenings: Counter<'vendor' | 'connection' | 'reason'>;
 
   constructor(options: MetricsOptions = {}) {
     const { store, logger } = options;
@@ -134,6 +139,18 @@ export class Metrics implements MetricsRecorder {
       registers,
     });
 
+    this.circuitOpen = new Gauge({
+      name: `${METRIC_PREFIX}vendor_circuit_open`,
+      help: "1 while a vendor connection's circuit breaker is open or probing (its events wait, attempts not counted), 0 when closed.",
+      labelNames: ['vendor', 'connection'],
+      registers,
+    });
+    this.circuitOpenings = new Counter({
+      name: `${METRIC_PREFIX}vendor_circuit_openings_total`,
+      help: 'Times a vendor connection\'s circuit opened, by reason: outage (5xx, timeouts, refused connections), auth (401/403: credentials refused), rate_limited (a long Retry-After).',
+      labelNames: ['vendor', 'connection', 'reason'],
+      registers,
+    });
     new Gauge({
       name: `${METRIC_PREFIX}inbox_events`,
       help: 'Inbox events by state (pending, processing, done, dead), read from the store at scrape time.',
@@ -204,5 +221,10 @@ export class Metrics implements MetricsRecorder {
   jobRun(job: string, outcome: string, seconds: number): void {
     this.jobRuns.inc({ job, outcome });
     this.jobSeconds.observe({ job }, Math.max(0, seconds));
+  }
+
+  circuitChanged(vendor: Vendor, connectionId: string, state: 'closed' | 'open' | 'half-open', reason: string | null): void {
+    this.circuitOpen.set({ vendor, connection: connectionId }, state === 'closed' ? 0 : 1);
+    if (state === 'open' && reason) this.circuitOpenings.inc({ vendor, connection: connectionId, reason });
   }
 }

@@ -1,5 +1,5 @@
 import type { EntityRef, Vendor } from '../domain/ticket';
-import type { DeadLetter, ExecutedAction, InboxEvent, InboxStatus, TicketLink } from './types';
+import type { CircuitRecord, DeadLetter, ExecutedAction, InboxEvent, InboxStatus, TicketLink } from './types';
 
 /**
  * Rows to the Store's types, shared by both stores: both keep times as epoch milliseconds and
@@ -81,4 +81,23 @@ export function toLink(row: Row): TicketLink {
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
   };
+}
+
+export function toCircuit(row: Row): CircuitRecord {
+  return {
+    vendor: str(row.vendor) as Vendor,
+    connectionId: str(row.connection_id),
+    holder: str(row.holder),
+    state: str(row.state) as CircuitRecord['state'],
+    reason: strOrNull(row.reason) as CircuitRecord['reason'],
+    failures: Number(row.failures),
+    openedAt: dateOrNull(row.opened_at),
+    probeAt: dateOrNull(row.probe_at),
+    lastError: strOrNull(row.last_error),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+export function circuitValues(r: CircuitRecord): unknown[] {
+  return [r.vendor, r.connectionId, r.holder, r.state, r.reason, r.failures, r.openedAt ? ms(r.openedAt) : null, r.probeAt ? ms(r.probeAt) : null, r.lastError, ms(r.updatedAt)];
 }

@@ -193,6 +193,26 @@ export interface CursorRow {
   updatedAt: Date;
 }
 
+/** An open circuit breaker of one vendor connection in one process (see vendors/core/circuit.ts). */
+export interface CircuitRecord {
+  vendor: Vendor;
+  connectionId: string;
+  /** The process (worker id) whose breaker it is. */
+  holder: string;
+  state: 'open' | 'half-open';
+  reason: 'outage' | 'auth' | 'rate_limited' | null;
+  failures: number;
+  openedAt: Date | null;
+  probeAt: Date | null;
+  lastError: string | null;
+  updatedAt: Date;
+}
+
+export interface FailOptions {
+  /** Default true. */
+  countAttempt?: boolean;
+}
+
 export interface StoreHealth {
   ok: boolean;
   schemaVersion: number;
@@ -218,8 +238,12 @@ export interface Store {
    * fetch that processed `eventId` started later, so it already saw their changes. Returns how many.
    */
   coalesce(eventId: number, fetchedAfter: Date, now: Date): Promise<number>;
-  /** Failed attempt: back to pending, runnable at retryAt. */
-  fail(eventId: number, workerId: string, error: string, retryAt: Date): Promise<void>;
+  /**
+   * Failed attempt: back to pending, runnable at retryAt. With countAttempt false (the
+   * connection was at fault, not the event: an open circuit, a Retry-After) the claim's
+   * attempt is given back, so waiting out an outage spends none of the event's budget.
+   */
+  fail(eventId: number, workerId: string, error: string, retryAt: Date, options?: FailOptions): Promise<void>;
   /** Gave up: out of the inbox into the dead letters, with the last error. */
   deadLetter(eventId: number, workerId: string, error: string, now: Date): Promise<void>;
   /** Events left `processing` by a worker that is gone become pending again. */
@@ -295,6 +319,11 @@ export interface Store {
   lastJobRuns(): Promise<JobRun[]>;
   /** Pending events of one source (backfill waits while too many of its own are queued). */
   countPending(source: EventSource): Promise<number>;
+
+  // Circuit breakers, for operators (each process keeps its own in memory).
+  saveCircuit(record: CircuitRecord): Promise<void>;
+  clearCircuit(vendor: Vendor, connectionId: string, holder: string): Promise<void>;
+  listCircuits(): Promise<CircuitRecord[]>;
 
   // Sync cursors (polls).
   getCursor(name: string): Promise<string | null>;

@@ -7,6 +7,7 @@ import { FreshdeskClient } from '../vendors/freshdesk/client';
 import { JiraClient } from '../vendors/jira/client';
 import { ZendeskClient } from '../vendors/zendesk/client';
 import type { HelpdeskClient, JiraClientApi, VendorClientOptions } from '../vendors/types';
+import type { Circuits } from '../vendors/core/circuit';
 import type { RetryPolicy } from '../vendors/core/http-client';
 
 /** The clients of every enabled connection, built once and shared by worker and CLI. */
@@ -16,8 +17,11 @@ export class VendorClients {
   private readonly jiraUrls = new Map<string, string>();
   private readonly groupCache = new Map<string, { at: number; names: Map<string, string> }>();
 
-  /** `metrics` counts every vendor call and Retry-After wait of these clients. */
-  constructor(connections: ResolvedConnection[], config: Config, logger: Logger, metrics?: MetricsRecorder) {
+  /**
+   * `metrics` counts every vendor call and Retry-After wait of these clients; `circuits` gives
+   * each connection its breaker (none: every call goes out, as in one-off CLI runs).
+   */
+  constructor(connections: ResolvedConnection[], config: Config, logger: Logger, metrics?: MetricsRecorder, circuits?: Circuits) {
     const retry: RetryPolicy = {
       retries: config.vendorHttp.retries,
       minDelayMs: config.vendorHttp.minRetryDelayMs,
@@ -33,6 +37,7 @@ export class VendorClients {
         retry,
         logger: logger.child({ vendor: c.vendor, connection: c.id }),
         metrics,
+        circuit: circuits?.of(c.vendor, c.id),
       });
       if (c.vendor === 'freshdesk') {
         const s = c.settings as FreshdeskConnectionConfig;

@@ -2,17 +2,10 @@ import type { Logger } from '../logging/logger';
 import { secrets } from '../logging/redact';
 import { noopMetrics, type MetricsRecorder } from '../metrics/registry';
 import type { InboxEvent, Store } from '../store/types';
-import { isVendorApiError } from '../vendors/core/errors';
+import type { Circuits } from '../vendors/core/circuit';
 import { backoffMs } from '../vendors/core/retry-after';
-import { PermanentEventError } from './errors';
+import { classifyFailure } from './failure';
 import type { EventProcessor } from './processor';
-
-/** 4xx answers that another attempt cannot change: the event goes to the dead letters at once. */
-export function isPermanent(err: unknown): boolean {
-  if (err instanceof PermanentEventError) return true;
-  if (!isVendorApiError(err)) return false;
-  return err.kind === 'invalid_response' || err.status === 400 || err.status === 404 || err.status === 422;
-}
 
 export function describeError(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
@@ -29,10 +22,45 @@ export interface RunEventDeps {
   backoffMaxMs: number;
   now: () => Date;
   metrics?: MetricsRecorder;
+  /** The process's circuit breakers: a failure while its connection's circuit is open is not the event's. */
+  circuits?: Circuits;
 }
 
-/** How one attempt ended: `retry` was recorded with store.fail (runnable again after `waitMs`). */
-export type RunEventOutcome = { kind: 'done' } | { kind: 'dead'; error: string } | { kind: 'retry'; waitMs: number; error: string };
+/**
+ * How one attempt ended: `retry` was recorded with store.fail (runnable again after `waitMs`);
+ * `paused` too, without spending an attempt (the connection was at fault).
+ */
+export type RunEventOutcome =
+  | { kind: 'done' }
+  | { kind: 'dead'; error: string }
+  | { kind: 'retry'; waitMs: number; error: string }
+  | { kind: 'paused'; waitMs: number; error: string };
+
+/**
+ * The outcome was decided but could not be written (the store refused: a full disk, a lost
+ * connection). `settle` writes it again; until it succeeds the event stays leased.
+ */
+export class SettlementError extends Error {
+  constructor(
+    readonly event: InboxEvent,
+    readonly outcome: RunEventOutcome,
+    readonly settle: () => Promise<void>,
+    readonly storeError: unknown,
+  ) {
+    super(`could not record the outcome (${outcome.kind}) of event ${event.id}: ${describeError(storeError)}`);
+    this.name = 'SettlementError';
+  }
+}
+
+/** Runs the bookkeeping write; a failure becomes a SettlementError that can be settled later. */
+async function settle(event: InboxEvent, outcome: RunEventOutcome, write: () => Promise<void>): Promise<RunEventOutcome> {
+  try {
+    await write();
+  } catch (err) {
+    throw new SettlementError(event, outcome, write, err);
+  }
+  return outcome;
+}
 
 /**
  * One claimed event through the processor, then its bookkeeping: complete and coalesce the
@@ -45,33 +73,65 @@ export async function runEvent(deps: RunEventDeps, event: InboxEvent): Promise<R
   const metrics = deps.metrics ?? noopMetrics;
   const ticketId = event.entityKey.split(':')[1];
   const log = deps.logger.child({ vendor: event.vendor, connection: event.connectionId, ticketId, eventId: event.id, eventType: event.eventType });
+  // Claimed more often than it may be tried: each earlier run ended without an outcome (the
+  // process died while handling it). Running it again could kill this process too.
+  if (event.attempts > deps.maxAttempts + 1) {
+    const error = `claimed ${event.attempts} times without an outcome: the process stopped while handling it each time`;
+    log.error('event moved to dead letters', { attempts: event.attempts, error });
+    observeOutcome(metrics, event, 'dead');
+    return settle(event, { kind: 'dead', error }, () => store.deadLetter(event.id, workerId, error, deps.now()));
+  }
   // Events of this ticket that arrived before the fetch below starts are covered by it.
   const fetchStartedAt = deps.now();
   const observe = metrics.eventTimer(event.vendor);
+  let outcome: Awaited<ReturnType<EventProcessor['process']>>;
   try {
-    const outcome = await processor.process(event, log);
+    outcome = await processor.process(event, log);
+  } catch (err) {
+    return settleFailure(deps, event, err, log, observe);
+  }
+  observe('done');
+  if (outcome === 'deleted') log.info('entity deleted at the vendor; kept as deleted');
+  return settle(event, { kind: 'done' }, async () => {
     await store.complete(event.id, workerId, deps.now());
     // An echo was not fetched, so it covers nothing that arrived before it.
     if (outcome !== 'echo') {
       const merged = await store.coalesce(event.id, fetchStartedAt, deps.now());
       if (merged > 0) log.debug('later events of the ticket were covered by this fetch', { merged });
     }
-    if (outcome === 'deleted') log.info('entity deleted at the vendor; kept as deleted');
-    observe('done');
-    return { kind: 'done' };
-  } catch (err) {
-    const message = describeError(err);
-    if (isPermanent(err) || event.attempts >= deps.maxAttempts) {
-      await store.deadLetter(event.id, workerId, message, deps.now());
-      observe('dead');
-      log.error('event moved to dead letters', { attempts: event.attempts, error: message });
-      return { kind: 'dead', error: message };
-    }
-    const asked = isVendorApiError(err) ? (err.retryAfterMs ?? 0) : 0;
-    const wait = Math.max(asked, backoffMs(event.attempts, deps.backoffBaseMs, deps.backoffMaxMs));
-    await store.fail(event.id, workerId, message, new Date(deps.now().getTime() + wait));
+  });
+}
+
+function observeOutcome(metrics: MetricsRecorder, event: InboxEvent, outcome: 'dead'): void {
+  metrics.eventTimer(event.vendor)(outcome);
+}
+
+async function settleFailure(
+  deps: RunEventDeps,
+  event: InboxEvent,
+  err: unknown,
+  log: Logger,
+  observe: (outcome: 'done' | 'dead' | 'retry') => void,
+): Promise<RunEventOutcome> {
+  const { store, workerId } = deps;
+  const message = describeError(err);
+  const now = deps.now();
+  const failure = classifyFailure(err, deps.circuits, now);
+  if (failure.kind === 'paused') {
+    const waitMs = Math.max(0, failure.until.getTime() - now.getTime());
     observe('retry');
-    log.warn('event failed; will retry', { attempts: event.attempts, retryInMs: wait, error: message });
-    return { kind: 'retry', waitMs: wait, error: message };
+    log.info('event waits for its vendor connection; attempt not counted', { attempts: event.attempts - 1, retryInMs: waitMs, circuit: failure.why });
+    const outcome: RunEventOutcome = { kind: 'paused', waitMs, error: message };
+    return settle(event, outcome, () => store.fail(event.id, workerId, message, failure.until, { countAttempt: false }));
   }
+  if (failure.kind === 'permanent' || (failure.counted && event.attempts >= deps.maxAttempts)) {
+    observe('dead');
+    log.error('event moved to dead letters', { attempts: event.attempts, permanent: failure.kind === 'permanent', error: message });
+    return settle(event, { kind: 'dead', error: message }, () => store.deadLetter(event.id, workerId, message, deps.now()));
+  }
+  const waitMs = Math.max(failure.minWaitMs, backoffMs(failure.counted ? event.attempts : 1, deps.backoffBaseMs, deps.backoffMaxMs));
+  observe('retry');
+  log.warn(failure.counted ? 'event failed; will retry' : 'vendor asked us to wait; will retry, attempt not counted', { attempts: event.attempts, retryInMs: waitMs, error: message });
+  const outcome: RunEventOutcome = { kind: 'retry', waitMs, error: message };
+  return settle(event, outcome, () => store.fail(event.id, workerId, message, new Date(now.getTime() + waitMs), { countAttempt: failure.counted }));
 }

@@ -4,7 +4,9 @@ import type { Logger } from '../logging/logger';
 import { noopMetrics, type MetricsRecorder } from '../metrics/registry';
 import type { InboxEvent, Store } from '../store/types';
 import type { EventProcessor } from './processor';
-import { describeError as describe, runEvent } from './run-event';
+import type { Circuits } from '../vendors/core/circuit';
+import { backoffMs } from '../vendors/core/retry-after';
+import { describeError as describe, runEvent, SettlementError } from './run-event';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -15,12 +17,17 @@ export interface WorkerOptions {
   leaseMs: number;
   workerId?: string;
   now?: () => Date;
+  /** The process's circuit breakers (events wait, uncounted, while their connection's is open). */
+  circuits?: Circuits;
 }
 
 /**
  * Claims inbox events and runs them through the processor, `concurrency` at a time. The store
  * guarantees that events of one ticket never run side by side or out of order; the worker
  * adds retries with exponential backoff and the move to dead letters after maxAttempts.
+ * Each slot supervises itself: whatever throws, the slot logs it with the event's id and goes
+ * on; an outcome the store could not record is kept by the slot and written again (with
+ * backoff) before it claims anything else, so no event is left `processing` behind a live slot.
  */
 export class Worker {
   readonly id: string;
@@ -68,12 +75,12 @@ export class Worker {
     this.logger.info('worker stopped', { workerId: this.id });
   }
 
-  private idle(): Promise<void> {
+  private idle(ms = this.options.pollIntervalMs): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wakeUps = this.wakeUps.filter((r) => r !== done);
         resolve();
-      }, this.options.pollIntervalMs);
+      }, ms);
       const done = () => {
         clearTimeout(timer);
         resolve();
@@ -83,7 +90,25 @@ export class Worker {
   }
 
   private async loop(slot: number): Promise<void> {
+    let owed: SettlementError | null = null;
+    let settleTries = 0;
     while (this.running) {
+      if (owed) {
+        const { event: owedEvent, outcome: owedOutcome } = owed;
+        try {
+          await owed.settle();
+          this.logger.info('recorded an event outcome the store had refused', { slot, eventId: owedEvent.id, outcome: owedOutcome.kind, tries: settleTries + 1 });
+          owed = null;
+          settleTries = 0;
+        } catch (err) {
+          settleTries += 1;
+          if (settleTries === 1 || settleTries % 20 === 0) {
+            this.logger.error('still cannot record an event outcome; the slot keeps it and tries again', { slot, eventId: owedEvent.id, outcome: owedOutcome.kind, tries: settleTries, error: describe(err) });
+          }
+          await this.idle(backoffMs(settleTries, this.options.pollIntervalMs, 5_000));
+          continue;
+        }
+      }
       let event: InboxEvent | null = null;
       try {
         event = await this.store.claimNext(this.id, this.now(), this.options.leaseMs);
@@ -94,7 +119,35 @@ export class Worker {
         await this.idle();
         continue;
       }
+      owed = await this.supervised(slot, event);
+    }
+    // Stopping with an outcome still owed: one last try; else the lease runs out and the next
+    // start (or another worker) takes the event again.
+    if (owed) await owed.settle().catch((err: unknown) => this.logger.error('stopped with an event outcome unrecorded; its lease will expire', { slot, eventId: owed?.event.id, error: describe(err) }));
+  }
+
+  /** Runs one event; never throws. Returns the outcome the store could not record, if any. */
+  private async supervised(slot: number, event: InboxEvent): Promise<SettlementError | null> {
+    try {
       await this.runOne(event);
+      return null;
+    } catch (err) {
+      if (err instanceof SettlementError) {
+        this.logger.error('could not record an event outcome; the slot keeps it and tries again', { slot, eventId: event.id, outcome: err.outcome.kind, error: describe(err.storeError) });
+        return err;
+      }
+      // A bug of ours outside the processor's own error handling: the event goes back to
+      // pending with backoff, as any failure would.
+      const message = describe(err);
+      this.logger.error('unexpected error around an event; it goes back to pending', { slot, eventId: event.id, error: message });
+      const retryAt = new Date(this.now().getTime() + backoffMs(event.attempts, this.options.backoffBaseMs, this.options.backoffMaxMs));
+      const write = () => this.store.fail(event.id, this.id, message, retryAt);
+      try {
+        await write();
+        return null;
+      } catch (storeError) {
+        return new SettlementError(event, { kind: 'retry', waitMs: 0, error: message }, write, storeError);
+      }
     }
   }
 
@@ -104,7 +157,9 @@ export class Worker {
     while (count < maxEvents) {
       const event = await this.store.claimNext(this.id, this.now(), this.options.leaseMs);
       if (!event) break;
-      await this.runOne(event);
+      const owed = await this.supervised(0, event);
+      // Here nobody would try again: say so, the event's lease ends and a later run takes it.
+      if (owed) throw owed;
       count += 1;
     }
     return count;
@@ -122,6 +177,7 @@ export class Worker {
         backoffMaxMs: this.options.backoffMaxMs,
         now: () => this.now(),
         metrics: this.metrics,
+        circuits: this.options.circuits,
       },
       event,
     );

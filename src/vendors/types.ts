@@ -88,4 +88,6 @@ export interface VendorClientOptions {
   logger: import('../logging/logger').Logger;
   /** Vendor call and rate-limit metrics; nothing is recorded without. */
   metrics?: import('../metrics/registry').MetricsRecorder;
+  /** The connection's circuit breaker (none: every call goes out). */
+  circuit?: import('./core/circuit').ConnectionCircuit;
 }

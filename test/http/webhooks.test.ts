@@ -262,7 +262,7 @@ describe('health', () => {
     await request(app).get('/healthz').expect(200, { status: 'ok' });
     const ready = await request(app).get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', store: 'sqlite', schemaVersion: SQLITE_SCHEMA_VERSION });
+    expect(ready.body).toEqual({ status: 'ready', store: 'sqlite', schemaVersion: SQLITE_SCHEMA_VERSION, write: 'ok', circuits: [] });
   });
 
   it('GET /readyz answers 503 once the store is gone', async () => {
@@ -270,7 +270,7 @@ describe('health', () => {
     await store.close();
     const res = await request(app).get('/readyz');
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ status: 'not ready', error: 'store unreachable' });
+    expect(res.body).toEqual({ status: 'not ready', error: 'store unreachable', circuits: [] });
   });
 
   it('answers 503 (so the vendor redelivers) when the store cannot take the event, without leaking internals', async () => {

@@ -226,6 +226,27 @@ export const PG_MIGRATIONS: Migration[] = [
       JOIN inbox_events e ON e.id = h.head;
     `,
   },
+  {
+    version: 6,
+    name: 'circuit breakers: which vendor connections are paused, by which process, until when',
+    sql: `
+      -- One row per open circuit and process (a closed circuit has none), so sync status in
+      -- another process can say which connections wait and why.
+      CREATE TABLE connection_circuits (
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        failures INTEGER NOT NULL,
+        opened_at BIGINT,
+        probe_at BIGINT,
+        last_error TEXT,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (vendor, connection_id, holder)
+      );
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

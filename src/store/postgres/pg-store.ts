@@ -2,8 +2,10 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { EntityRef, Vendor } from '../../domain/ticket';
 import type {
   CursorRow,
+  CircuitRecord,
   DeadLetter,
   DeadLetterFilter,
+  FailOptions,
   Decision,
   EnqueueResult,
   EntitySnapshot,
@@ -23,7 +25,7 @@ import type {
   TicketOwner,
   Verdict,
 } from '../types';
-import { date, dateOrNull, ms, parsed, refOf, str, strOrNull, toDeadLetter, toEvent, toExecuted, toLink, type Row } from '../rows';
+import { circuitValues, date, dateOrNull, ms, parsed, refOf, str, strOrNull, toCircuit, toDeadLetter, toEvent, toExecuted, toLink, type Row } from '../rows';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations';
 
 /** A pool or a client inside a transaction: both answer query(). */
@@ -547,12 +549,14 @@ export class PgStore implements Store {
     return n ?? 0;
   }
 
-  async fail(eventId: number, workerId: string, error: string, retryAt: Date): Promise<void> {
+  async fail(eventId: number, workerId: string, error: string, retryAt: Date, options: FailOptions = {}): Promise<void> {
+    const keep = options.countAttempt === false ? 1 : 0;
     await this.changeEvent(eventId, (c) =>
       c.query(
-        `UPDATE inbox_events SET status = 'pending', next_attempt_at = $1, last_error = $2, locked_by = NULL, locked_until = NULL
+        `UPDATE inbox_events SET status = 'pending', next_attempt_at = $1, last_error = $2, locked_by = NULL, locked_until = NULL,
+           attempts = GREATEST(attempts - $5, 0)
          WHERE id = $3 AND status = 'processing' AND locked_by = $4`,
-        [ms(retryAt), error, eventId, workerId],
+        [ms(retryAt), error, eventId, workerId, keep],
       ),
     );
   }
@@ -993,5 +997,23 @@ export class PgStore implements Store {
 
   async listCursors(): Promise<CursorRow[]> {
     return (await this.query('SELECT * FROM sync_cursors ORDER BY name COLLATE "C"')).rows.map((r) => ({ name: str(r.name), value: str(r.value), updatedAt: date(r.updated_at) }));
+  }
+
+  async saveCircuit(record: CircuitRecord): Promise<void> {
+    await this.query(
+      `INSERT INTO connection_circuits (vendor, connection_id, holder, state, reason, failures, opened_at, probe_at, last_error, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (vendor, connection_id, holder) DO UPDATE SET state = excluded.state, reason = excluded.reason, failures = excluded.failures,
+           opened_at = excluded.opened_at, probe_at = excluded.probe_at, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+      circuitValues(record),
+    );
+  }
+
+  async clearCircuit(vendor: Vendor, connectionId: string, holder: string): Promise<void> {
+    await this.query('DELETE FROM connection_circuits WHERE vendor = $1 AND connection_id = $2 AND holder = $3', [vendor, connectionId, holder]);
+  }
+
+  async listCircuits(): Promise<CircuitRecord[]> {
+    return (await this.query('SELECT * FROM connection_circuits ORDER BY vendor, connection_id, holder COLLATE "C"')).rows.map(toCircuit);
   }
 }

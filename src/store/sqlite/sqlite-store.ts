@@ -3,8 +3,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { EntityRef, Vendor } from '../../domain/ticket';
 import type {
+  CircuitRecord,
   DeadLetter,
   DeadLetterFilter,
+  FailOptions,
   Decision,
   EnqueueResult,
   EntitySnapshot,
@@ -25,7 +27,7 @@ import type {
   JobRun,
   LedgerFilter,
 } from '../types';
-import { date, dateOrNull, ms, refOf, str, strOrNull, toDeadLetter, toEvent, toExecuted, toLink, type Row } from '../rows';
+import { circuitValues, date, dateOrNull, ms, refOf, str, strOrNull, toCircuit, toDeadLetter, toEvent, toExecuted, toLink, type Row } from '../rows';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations';
 
 
@@ -286,12 +288,14 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  async fail(eventId: number, workerId: string, error: string, retryAt: Date): Promise<void> {
+  async fail(eventId: number, workerId: string, error: string, retryAt: Date, options: FailOptions = {}): Promise<void> {
+    const keep = options.countAttempt === false ? 1 : 0;
     this.db.transaction(() => {
       const r = this.sql(
-        `UPDATE inbox_events SET status = 'pending', next_attempt_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
+        `UPDATE inbox_events SET status = 'pending', next_attempt_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL,
+           attempts = MAX(attempts - ?, 0)
          WHERE id = ? AND status = 'processing' AND locked_by = ?`,
-      ).run(ms(retryAt), error, eventId, workerId);
+      ).run(ms(retryAt), error, keep, eventId, workerId);
       if (r.changes > 0) this.refreshEntityOf(eventId);
     }).immediate();
   }
@@ -724,5 +728,22 @@ export class SqliteStore implements Store {
 
   async listCursors(): Promise<CursorRow[]> {
     return (this.sql('SELECT * FROM sync_cursors ORDER BY name').all() as Row[]).map((r) => ({ name: str(r.name), value: str(r.value), updatedAt: date(r.updated_at) }));
+  }
+
+  async saveCircuit(record: CircuitRecord): Promise<void> {
+    this.sql(
+      `INSERT INTO connection_circuits (vendor, connection_id, holder, state, reason, failures, opened_at, probe_at, last_error, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (vendor, connection_id, holder) DO UPDATE SET state = excluded.state, reason = excluded.reason, failures = excluded.failures,
+           opened_at = excluded.opened_at, probe_at = excluded.probe_at, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+    ).run(...circuitValues(record));
+  }
+
+  async clearCircuit(vendor: Vendor, connectionId: string, holder: string): Promise<void> {
+    this.sql('DELETE FROM connection_circuits WHERE vendor = ? AND connection_id = ? AND holder = ?').run(vendor, connectionId, holder);
+  }
+
+  async listCircuits(): Promise<CircuitRecord[]> {
+    return (this.sql('SELECT * FROM connection_circuits ORDER BY vendor, connection_id, holder').all() as Row[]).map(toCircuit);
   }
 }

@@ -5,7 +5,8 @@ import type { Logger } from '../../logging/logger';
 import { noopMetrics, type MetricsRecorder } from '../../metrics/registry';
 import type { PgStore } from '../../store/postgres/pg-store';
 import type { EventProcessor } from '../processor';
-import { describeError, runEvent } from '../run-event';
+import type { Circuits } from '../../vendors/core/circuit';
+import { describeError, runEvent, SettlementError } from '../run-event';
 import type { EventEngine } from './types';
 import { HEARTBEAT_SECONDS, INBOX_QUEUE, PgBossJobs, scheduleQueueOf, type InboxJobData, type RetrySettings } from './pg-boss-jobs';
 
@@ -14,6 +15,7 @@ export interface PgBossEngineOptions extends RetrySettings {
   pollIntervalMs: number;
   workerId?: string;
   now?: () => Date;
+  circuits?: Circuits;
 }
 
 /** A job the server runs on a schedule, on one instance at a time. */
@@ -114,11 +116,20 @@ export class PgBossEngine implements EventEngine {
         backoffMaxMs: this.options.backoffMaxMs,
         now: () => this.now(),
         metrics: this.metrics,
+        circuits: this.options.circuits,
       },
       event,
-    );
+    ).catch(async (err: unknown) => {
+      // The store refused the outcome: one more try here, else pg-boss retries the job (the
+      // inbox row's lease runs out and claimEvent takes it again).
+      if (!(err instanceof SettlementError)) throw err;
+      this.logger.error('could not record an event outcome; trying once more', { eventId: event.id, outcome: err.outcome.kind, error: describeError(err.storeError) });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await err.settle();
+      return err.outcome;
+    });
     this.processed += 1;
-    if (outcome.kind === 'retry') throw new Error(outcome.error);
+    if (outcome.kind === 'retry' || outcome.kind === 'paused') throw new Error(outcome.error);
   }
 
   /**

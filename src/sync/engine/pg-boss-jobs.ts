@@ -73,16 +73,20 @@ export interface RetrySettings {
 
 /**
  * The inbox queue's retry settings from config.worker: our handler decides when an event is
- * dead (a permanent error, or attempt maxAttempts failed) and then completes the job, so
- * pg-boss must never run out of retries first; two more than maxAttempts leave room for
- * attempts lost to a crashed instance. Delays are whole seconds in pg-boss.
+ * dead (a permanent error, attempt maxAttempts failed, or claimed too often without an
+ * outcome) and then completes the job, so pg-boss must never run out of retries first. Waiting
+ * out a vendor outage (an open circuit) throws too without spending an attempt of ours, so
+ * pg-boss's own limit is set far beyond any outage. Delays are whole seconds in pg-boss.
  */
+/** At the longest retry gap (retryDelayMax) this is weeks of waiting. */
+export const PG_BOSS_RETRY_LIMIT = 100_000;
+
 export function inboxQueueOptions(s: RetrySettings): Omit<Queue, 'name'> {
   const delay = Math.max(1, Math.round(s.backoffBaseMs / 1000));
   return {
     policy: 'key_strict_fifo',
     deadLetter: DEAD_QUEUE,
-    retryLimit: s.maxAttempts + 2,
+    retryLimit: PG_BOSS_RETRY_LIMIT,
     retryDelay: delay,
     retryBackoff: true,
     retryDelayMax: Math.max(delay, Math.ceil(s.backoffMaxMs / 1000)),

@@ -76,3 +76,17 @@ export class VendorApiError extends Error {
 export function isVendorApiError(err: unknown): err is VendorApiError {
   return err instanceof VendorApiError;
 }
+
+/**
+ * A call we refuse to send because its input is invalid (an id the vendor's API cannot take):
+ * no attempt can change that, so the event goes to the dead letters at once.
+ */
+export class InvalidRequestError extends Error {
+  constructor(
+    readonly vendor: Vendor,
+    message: string,
+  ) {
+    super(`${vendor}: ${message}`);
+    this.name = 'InvalidRequestError';
+  }
+}

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Vendor } from '../../domain/ticket';
 import type { Logger } from '../../logging/logger';
 import type { MetricsRecorder } from '../../metrics/registry';
+import { CircuitOpenError, type ConnectionCircuit } from './circuit';
 import { VendorApiError, type VendorErrorKind } from './errors';
 import { backoffMs, retryAfterMs } from './retry-after';
 import { awaitTurn } from './throttle';
@@ -40,6 +41,8 @@ export interface VendorHttpOptions {
   errorDetails: (body: unknown) => ErrorDetails;
   /** Counts each attempt (by endpoint template and status) and each Retry-After wait. */
   metrics?: MetricsRecorder;
+  /** The connection's circuit breaker: told every call's outcome, and refusing calls while open. */
+  circuit?: ConnectionCircuit;
 }
 
 export interface RequestOptions {
@@ -70,6 +73,8 @@ function safeToRepeat(err: VendorApiError): boolean {
 
 function kindOfStatus(status: number): VendorErrorKind {
   if (status === 429) return 'rate_limited';
+  // 408: the vendor gave up waiting for our request; like a timeout, another try may work.
+  if (status === 408) return 'timeout';
   if (status >= 500) return 'server';
   return 'client';
 }
@@ -119,6 +124,9 @@ export class VendorHttp {
       attempt += 1;
       // Opt-in per connection (throttle.ts); a no-op otherwise.
       await awaitTurn(vendor, connectionId);
+      const circuit = this.options.circuit;
+      // Throws CircuitOpenError (nothing sent) while the connection's circuit is open.
+      const probe = circuit?.admit(new Date()) ?? false;
       const started = Date.now();
       let res: AxiosResponse;
       try {
@@ -127,20 +135,22 @@ export class VendorHttp {
         this.options.metrics?.vendorCall(vendor, method, path, 'error');
         const ax = err as AxiosError;
         const timeout = ax.code === 'ECONNABORTED' || ax.code === 'ETIMEDOUT' || ax.code === 'ERR_CANCELED';
-        throw new VendorApiError({
+        const failure = new VendorApiError({
           ...base,
           kind: timeout ? 'timeout' : 'network',
           status: null,
           vendorMessage: ax.code ?? ax.message,
           attempts: attempt,
         });
+        circuit?.failed(failure, new Date(), probe);
+        throw failure;
       }
       const ms = Date.now() - started;
       this.options.metrics?.vendorCall(vendor, method, path, res.status);
       logger.debug('vendor call', { ...base, status: res.status, ms, attempt });
       if (res.status < 200 || res.status >= 300) {
         const details = this.options.errorDetails(res.data);
-        throw new VendorApiError({
+        const failure = new VendorApiError({
           ...base,
           kind: kindOfStatus(res.status),
           status: res.status,
@@ -149,7 +159,10 @@ export class VendorHttp {
           retryAfterMs: retryAfterMs(res.headers as Record<string, unknown>),
           attempts: attempt,
         });
+        circuit?.failed(failure, new Date(), probe);
+        throw failure;
       }
+      circuit?.succeeded(probe);
       const parsed = schema.safeParse(res.status === 204 || res.data === '' ? undefined : res.data);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -169,6 +182,7 @@ export class VendorHttp {
         try {
           return await once();
         } catch (err) {
+          if (err instanceof CircuitOpenError) throw new AbortError(err);
           if (err instanceof VendorApiError && !err.retryable) throw new AbortError(err);
           if (err instanceof VendorApiError && !idempotent && !safeToRepeat(err)) throw new AbortError(err);
           throw err;
@@ -181,6 +195,8 @@ export class VendorHttp {
         randomize: false,
         onFailedAttempt: async (failure) => {
           const err = failure as unknown as VendorApiError;
+          // The connection is down (or refusing us): the event waits for the circuit, not here.
+          if (this.options.circuit?.isOpen) throw new AbortError(err);
           const asked = err.retryAfterMs ?? null;
           if (asked !== null && asked > retry.maxRetryAfterMs) {
             // Do not hold a worker slot for a long vendor pause: give up now, retryable.
@@ -206,6 +222,7 @@ export class VendorHttp {
         inner.attempts = attempt;
         throw inner;
       }
+      if (inner instanceof CircuitOpenError) throw inner;
       throw err;
     });
   }

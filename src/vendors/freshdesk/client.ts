@@ -3,7 +3,7 @@ import type { EventFacts } from '../../domain/first-sight';
 import type { CanonicalStatus, Organisation, Person, Ticket, TicketPatch } from '../../domain/ticket';
 import type { Logger } from '../../logging/logger';
 import { VendorHttp, collect, paginate, type ErrorDetails } from '../core/http-client';
-import { isVendorApiError } from '../core/errors';
+import { InvalidRequestError, isVendorApiError } from '../core/errors';
 import type { HelpdeskClient, NoteAlso, VendorClientOptions } from '../types';
 import {
   mapAgent,
@@ -80,7 +80,7 @@ function withQuery(path: string, query: Record<string, string | number>): string
 /** Freshdesk ids are integers on the wire; a non-numeric id is our bug, not the vendor's. */
 function wireId(value: string, what: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new Error(`freshdesk: ${what} must be a numeric id, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidRequestError('freshdesk', `${what} must be a numeric id (a whole number up to 2^53 - 1), got "${value.slice(0, 40)}"`);
   return n;
 }
 
@@ -105,6 +105,7 @@ export class FreshdeskClient implements HelpdeskClient {
       retry: options.retry,
       logger: options.logger,
       metrics: options.metrics,
+      circuit: options.circuit,
       errorDetails,
     });
   }

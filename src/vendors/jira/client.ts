@@ -96,6 +96,7 @@ export class JiraClient implements JiraClientApi {
       retry: options.retry,
       logger: options.logger,
       metrics: options.metrics,
+      circuit: options.circuit,
       errorDetails,
     });
   }

@@ -134,6 +134,7 @@ export class ZendeskClient implements HelpdeskClient {
       retry: options.retry,
       logger: options.logger,
       metrics: options.metrics,
+      circuit: options.circuit,
       errorDetails: zendeskErrorDetails,
     });
   }
