@@ -957,3 +957,54 @@ describeStore('postgres', 'PgStore: schemas and migrations', () => {
     await store.close();
   });
 });
+
+describeEachStore('store: waiting out an outage and the circuits kept for operators', (makeStore) => {
+  let store: Store;
+  beforeEach(() => {
+    store = makeStore();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('fail with countAttempt false gives the claim\'s attempt back and keeps the event the head of its ticket', async () => {
+    const first = await store.enqueue(event({ entityKey: 'ticket:7', dedupeKey: 'p1' }));
+    await store.enqueue(event({ entityKey: 'ticket:7', dedupeKey: 'p2' }));
+    for (let i = 0; i < 3; i++) {
+      const claimed = await store.claimNext('w', at(i * 10_000), LEASE);
+      expect(claimed).toMatchObject({ id: first.eventId, attempts: 1 });
+      await store.fail(first.eventId, 'w', 'jira connection default: circuit open (outage)', at(i * 10_000 + 5_000), { countAttempt: false });
+    }
+    expect(await store.getEvent(first.eventId)).toMatchObject({ status: 'pending', attempts: 0, lastError: 'jira connection default: circuit open (outage)' });
+    // Not before the probe time, and the later event of the ticket waits behind it.
+    expect(await store.claimNext('w', at(25_000 - 1), LEASE)).toBeNull();
+    const counted = await store.claimNext('w', at(25_000), LEASE);
+    expect(counted?.id).toBe(first.eventId);
+    await store.fail(first.eventId, 'w', '503 Service Unavailable', at(26_000));
+    expect((await store.getEvent(first.eventId))?.attempts).toBe(1);
+  });
+
+  it('saves, replaces, lists and clears open circuits per connection and process', async () => {
+    const base = {
+      vendor: 'jira' as const,
+      connectionId: 'default',
+      holder: 'host-a:4242:1f2e3d4c',
+      state: 'open' as const,
+      reason: 'outage' as const,
+      failures: 5,
+      openedAt: at(0),
+      probeAt: at(1_000),
+      lastError: 'jira getIssue (GET /rest/api/3/issue/SUP-12) failed: 503 Service Unavailable',
+      updatedAt: at(0),
+    };
+    await store.saveCircuit(base);
+    await store.saveCircuit({ ...base, state: 'half-open', failures: 6, probeAt: at(3_000), updatedAt: at(1_000) });
+    await store.saveCircuit({ ...base, vendor: 'zendesk', connectionId: 'partner-b', reason: 'auth', holder: 'host-b:77:aa00bb11' });
+    expect(await store.listCircuits()).toEqual([
+      { ...base, state: 'half-open', failures: 6, probeAt: at(3_000), updatedAt: at(1_000) },
+      { ...base, vendor: 'zendesk', connectionId: 'partner-b', reason: 'auth', holder: 'host-b:77:aa00bb11' },
+    ]);
+    await store.clearCircuit('jira', 'default', base.holder);
+    expect((await store.listCircuits()).map((c) => `${c.vendor}/${c.connectionId}`)).toEqual(['zendesk/partner-b']);
+  });
+});

@@ -1,0 +1,63 @@
+import { ZodError } from 'zod';
+import { PermanentEventError } from '../../src/sync/errors';
+import { classifyFailure } from '../../src/sync/failure';
+import { CircuitOpenError, Circuits } from '../../src/vendors/core/circuit';
+import { InvalidRequestError, VendorApiError, type VendorErrorKind } from '../../src/vendors/core/errors';
+
+const now = new Date('2026-12-03T10:00:00Z');
+
+function apiError(kind: VendorErrorKind, status: number | null, retryAfterMs: number | null = null): VendorApiError {
+  return new VendorApiError({ vendor: 'freshdesk', connectionId: 'default', operation: 'getTicket', method: 'GET', path: '/api/v2/tickets/5158', kind, status, vendorMessage: 'x', retryAfterMs });
+}
+
+describe('classifyFailure: one place decides what a failed attempt means', () => {
+  const circuits = new Circuits();
+
+  it.each([
+    ['our own permanent error', new PermanentEventError('no credentials')],
+    ['an id the vendor cannot take', new InvalidRequestError('freshdesk', 'ticket id must be a numeric id')],
+    ['input that fails our schema', new ZodError([])],
+    ['400', apiError('client', 400)],
+    ['404', apiError('client', 404)],
+    ['410', apiError('client', 410)],
+    ['422', apiError('client', 422)],
+    ['a 2xx of the wrong shape', apiError('invalid_response', 200)],
+  ])('%s is permanent: the dead letters at once', (_what, err) => {
+    expect(classifyFailure(err, circuits, now)).toEqual({ kind: 'permanent' });
+  });
+
+  it.each([
+    ['408', apiError('timeout', 408), 0],
+    ['409', apiError('client', 409), 0],
+    ['503 with the connection otherwise healthy', apiError('server', 503, 2_000), 2_000],
+    ['a timeout', apiError('timeout', null), 0],
+    ['a plain Error (a bug of ours, a socket hang up)', new Error('socket hang up'), 0],
+  ])('%s is retried and counted', (_what, err, minWaitMs) => {
+    expect(classifyFailure(err, circuits, now)).toEqual({ kind: 'retry', counted: true, minWaitMs });
+  });
+
+  it('401 and 403 without a circuit (a one-off CLI run) are retried and counted, not dead at once', () => {
+    expect(classifyFailure(apiError('client', 401), undefined, now)).toEqual({ kind: 'retry', counted: true, minWaitMs: 0 });
+    expect(classifyFailure(apiError('client', 403), undefined, now)).toEqual({ kind: 'retry', counted: true, minWaitMs: 0 });
+  });
+
+  it('429 is the vendor pacing us: retried after its Retry-After, not counted', () => {
+    expect(classifyFailure(apiError('rate_limited', 429, 700), circuits, now)).toEqual({ kind: 'retry', counted: false, minWaitMs: 700 });
+  });
+
+  it('a call refused by an open circuit waits for the probe, not counted', () => {
+    const retryAt = new Date(now.getTime() + 4_000);
+    expect(classifyFailure(new CircuitOpenError('jira', 'default', 'outage', retryAt), circuits, now)).toEqual({ kind: 'paused', until: retryAt, why: 'jira connection default: outage' });
+  });
+
+  it('a vendor error while its connection\'s circuit is open is the connection\'s: paused until the probe', () => {
+    const own = new Circuits({ failureThreshold: 1, probeBaseMs: 3_000, probeMaxMs: 60_000, authProbeMs: 60_000 });
+    const err = apiError('server', 503);
+    own.of('freshdesk', 'default').failed(err, now);
+    expect(classifyFailure(err, own, now)).toEqual({ kind: 'paused', until: new Date(now.getTime() + 3_000), why: 'freshdesk connection default: outage' });
+    const refused = apiError('client', 401);
+    const auth = new Circuits();
+    auth.of('freshdesk', 'default').failed(refused, now);
+    expect(classifyFailure(refused, auth, now)).toMatchObject({ kind: 'paused', why: 'freshdesk connection default: auth' });
+  });
+});
