@@ -34,14 +34,23 @@ export function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** A ticket id from a template may be a number, a numeric string, or an unrendered placeholder. */
+/**
+ * A ticket id from a template may be a number, a numeric string, or an unrendered placeholder.
+ * Named in canonical decimal ("0042" is ticket 42), so one ticket always has one entity key.
+ */
 export function numericId(value: unknown): string | null {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
   // Up to 2^53 - 1: the vendors' ids are integers that their APIs (and ours) handle as numbers.
   if (typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) && !/^0+$/.test(value.trim()) && Number.isSafeInteger(Number(value.trim()))) {
-    return value.trim();
+    return String(Number(value.trim()));
   }
   return null;
+}
+
+/** A value from the body as a refusal quotes it: JSON, cut short, so a 422 never echoes a huge body. */
+export function shown(value: unknown, max = 80): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
 /** Why a would-be id is refused, for the 422 message. */
@@ -52,11 +61,12 @@ function idProblem(raw: unknown): string {
 }
 
 /**
- * The ticket id a templated body (Freshdesk automation, Zendesk trigger) carries in ticket_id,
- * or the reason it cannot be used: absent, or an unrendered placeholder such as "{{ticket.id}}".
+ * The ticket id a templated body (Freshdesk automation, Zendesk trigger) carries in ticket_id
+ * (or `field`), or the reason it cannot be used: absent, or an unrendered placeholder such as
+ * "{{ticket.id}}".
  */
-export function templatedTicketId(raw: unknown, whenAbsent: string): { id: string } | { kind: 'invalid'; reason: string } {
+export function templatedTicketId(raw: unknown, whenAbsent: string, field = 'ticket_id'): { id: string } | { kind: 'invalid'; reason: string } {
   const id = numericId(raw);
   if (id) return { id };
-  return { kind: 'invalid', reason: raw === undefined ? whenAbsent : `ticket_id ${idProblem(raw)}; got ${JSON.stringify(raw)}` };
+  return { kind: 'invalid', reason: raw === undefined ? whenAbsent : `${field} ${idProblem(raw)}; got ${shown(JSON.stringify(raw))}` };
 }

@@ -17,7 +17,40 @@ export type FailureClass =
   | { kind: 'paused'; until: Date; why: string }
   | { kind: 'retry'; counted: boolean; minWaitMs: number };
 
-export function classifyFailure(err: unknown, circuits: Circuits | undefined, now: Date): FailureClass {
+/**
+ * Per event, how many answers its vendor connection had given when the event last failed with
+ * the circuit open. An event that fails again after the connection answered others in between
+ * is failing on its own (one bad ticket whose every call gets a 500 keeps opening the circuit):
+ * that failure is counted, so the event reaches the dead letters instead of pausing for ever.
+ */
+export class OutageMemory {
+  private readonly answersAtFailure = new Map<number, number>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  /** The answer count remembered for the event, then the new one remembered in its place. */
+  swap(eventId: number, answers: number): number | undefined {
+    const before = this.answersAtFailure.get(eventId);
+    this.answersAtFailure.delete(eventId);
+    this.answersAtFailure.set(eventId, answers);
+    if (this.answersAtFailure.size > this.capacity) {
+      const oldest = this.answersAtFailure.keys().next().value;
+      if (oldest !== undefined) this.answersAtFailure.delete(oldest);
+    }
+    return before;
+  }
+
+  forget(eventId: number): void {
+    this.answersAtFailure.delete(eventId);
+  }
+}
+
+export function classifyFailure(
+  err: unknown,
+  circuits: Circuits | undefined,
+  now: Date,
+  history?: { eventId: number; memory: OutageMemory },
+): FailureClass {
   if (err instanceof PermanentEventError || err instanceof InvalidRequestError || err instanceof ZodError) return { kind: 'permanent' };
   if (isCircuitOpenError(err)) return { kind: 'paused', until: err.retryAt, why: `${err.vendor} connection ${err.connectionId}: ${err.reason}` };
   if (!isVendorApiError(err)) return { kind: 'retry', counted: true, minWaitMs: 0 };
@@ -26,6 +59,8 @@ export function classifyFailure(err: unknown, circuits: Circuits | undefined, no
   if (circuit?.isOpen) {
     const probeAt = circuit.snapshot().probeAt;
     const until = probeAt && probeAt.getTime() > now.getTime() ? probeAt : new Date(now.getTime() + PROBE_WAIT_MS);
+    const before = history?.memory.swap(history.eventId, circuit.answers);
+    if (before !== undefined && circuit.answers > before) return { kind: 'retry', counted: true, minWaitMs: until.getTime() - now.getTime() };
     return { kind: 'paused', until, why: `${err.vendor} connection ${err.connectionId}: ${circuit.snapshot().reason ?? 'outage'}` };
   }
   const asked = err.retryAfterMs ?? 0;

@@ -4,7 +4,7 @@ import { noopMetrics, type MetricsRecorder } from '../metrics/registry';
 import type { InboxEvent, Store } from '../store/types';
 import type { Circuits } from '../vendors/core/circuit';
 import { backoffMs } from '../vendors/core/retry-after';
-import { classifyFailure } from './failure';
+import { classifyFailure, type OutageMemory } from './failure';
 import type { EventProcessor } from './processor';
 
 export function describeError(err: unknown): string {
@@ -24,6 +24,8 @@ export interface RunEventDeps {
   metrics?: MetricsRecorder;
   /** The process's circuit breakers: a failure while its connection's circuit is open is not the event's. */
   circuits?: Circuits;
+  /** Which events failed with a circuit open, and when (kept by the Worker or engine). */
+  outages?: OutageMemory;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function runEvent(deps: RunEventDeps, event: InboxEvent): Promise<R
     return settleFailure(deps, event, err, log, observe);
   }
   observe('done');
+  deps.outages?.forget(event.id);
   if (outcome === 'deleted') log.info('entity deleted at the vendor; kept as deleted');
   return settle(event, { kind: 'done' }, async () => {
     await store.complete(event.id, workerId, deps.now());
@@ -116,7 +119,7 @@ async function settleFailure(
   const { store, workerId } = deps;
   const message = describeError(err);
   const now = deps.now();
-  const failure = classifyFailure(err, deps.circuits, now);
+  const failure = classifyFailure(err, deps.circuits, now, deps.outages && { eventId: event.id, memory: deps.outages });
   if (failure.kind === 'paused') {
     const waitMs = Math.max(0, failure.until.getTime() - now.getTime());
     observe('retry');
@@ -125,6 +128,7 @@ async function settleFailure(
     return settle(event, outcome, () => store.fail(event.id, workerId, message, failure.until, { countAttempt: false }));
   }
   if (failure.kind === 'permanent' || (failure.counted && event.attempts >= deps.maxAttempts)) {
+    deps.outages?.forget(event.id);
     observe('dead');
     log.error('event moved to dead letters', { attempts: event.attempts, permanent: failure.kind === 'permanent', error: message });
     return settle(event, { kind: 'dead', error: message }, () => store.deadLetter(event.id, workerId, message, deps.now()));

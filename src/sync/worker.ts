@@ -6,6 +6,7 @@ import type { InboxEvent, Store } from '../store/types';
 import type { EventProcessor } from './processor';
 import type { Circuits } from '../vendors/core/circuit';
 import { backoffMs } from '../vendors/core/retry-after';
+import { OutageMemory } from './failure';
 import { describeError as describe, runEvent, SettlementError } from './run-event';
 
 export interface WorkerOptions {
@@ -34,6 +35,7 @@ export class Worker {
   private running = false;
   private slots: Promise<void>[] = [];
   private wakeUps: Array<() => void> = [];
+  private readonly outages = new OutageMemory();
 
   constructor(
     private readonly store: Store,
@@ -178,6 +180,7 @@ export class Worker {
         now: () => this.now(),
         metrics: this.metrics,
         circuits: this.options.circuits,
+        outages: this.outages,
       },
       event,
     );

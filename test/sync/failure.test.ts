@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
 import { PermanentEventError } from '../../src/sync/errors';
-import { classifyFailure } from '../../src/sync/failure';
+import { classifyFailure, OutageMemory } from '../../src/sync/failure';
 import { CircuitOpenError, Circuits } from '../../src/vendors/core/circuit';
 import { InvalidRequestError, VendorApiError, type VendorErrorKind } from '../../src/vendors/core/errors';
 
@@ -59,5 +59,36 @@ describe('classifyFailure: one place decides what a failed attempt means', () =>
     const auth = new Circuits();
     auth.of('freshdesk', 'default').failed(refused, now);
     expect(classifyFailure(refused, auth, now)).toMatchObject({ kind: 'paused', why: 'freshdesk connection default: auth' });
+  });
+
+  it('an event that fails again after its connection answered others is failing on its own: counted, so it can reach the dead letters', () => {
+    const own = new Circuits({ failureThreshold: 1, probeBaseMs: 1_000, probeMaxMs: 1_000, authProbeMs: 1_000 });
+    const circuit = own.of('freshdesk', 'default');
+    const memory = new OutageMemory();
+    const bad = apiError('server', 500);
+    // Ticket 5158 gets a 500 on every call: it opens the circuit, and is paused the first time.
+    circuit.failed(bad, now);
+    expect(classifyFailure(bad, own, now, { eventId: 41, memory })).toMatchObject({ kind: 'paused' });
+    // A probe for another ticket is answered: the circuit closes.
+    const probe = circuit.admit(new Date(now.getTime() + 1_000));
+    circuit.succeeded(probe);
+    // 5158 runs again, opens the circuit again: this time the failure is its own.
+    circuit.failed(bad, new Date(now.getTime() + 1_100));
+    expect(classifyFailure(bad, own, new Date(now.getTime() + 1_100), { eventId: 41, memory })).toMatchObject({ kind: 'retry', counted: true });
+    // Another event caught in the same open circuit is not blamed.
+    expect(classifyFailure(bad, own, new Date(now.getTime() + 1_100), { eventId: 42, memory })).toMatchObject({ kind: 'paused' });
+  });
+
+  it('during a real outage (no answers at all) an event is paused every time', () => {
+    const own = new Circuits({ failureThreshold: 1, probeBaseMs: 1_000, probeMaxMs: 1_000, authProbeMs: 1_000 });
+    const circuit = own.of('freshdesk', 'default');
+    const memory = new OutageMemory();
+    const down = apiError('network', null);
+    circuit.failed(down, now);
+    for (let i = 1; i <= 20; i++) {
+      const t = new Date(now.getTime() + i * 1_000);
+      circuit.failed(down, t, circuit.admit(t));
+      expect(classifyFailure(down, own, t, { eventId: 41, memory })).toMatchObject({ kind: 'paused' });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { noopMetrics, type MetricsRecorder } from '../../metrics/registry';
 import type { PgStore } from '../../store/postgres/pg-store';
 import type { EventProcessor } from '../processor';
 import type { Circuits } from '../../vendors/core/circuit';
+import { OutageMemory } from '../failure';
 import { describeError, runEvent, SettlementError } from '../run-event';
 import type { EventEngine } from './types';
 import { HEARTBEAT_SECONDS, INBOX_QUEUE, PgBossJobs, scheduleQueueOf, type InboxJobData, type RetrySettings } from './pg-boss-jobs';
@@ -50,6 +51,7 @@ export class PgBossEngine implements EventEngine {
   private readonly stopping = new AbortController();
   private readonly running = new Set<Promise<unknown>>();
   private repairTimer: NodeJS.Timeout | null = null;
+  private readonly outages = new OutageMemory();
 
   constructor(
     readonly jobs: PgBossJobs,
@@ -117,6 +119,7 @@ export class PgBossEngine implements EventEngine {
         now: () => this.now(),
         metrics: this.metrics,
         circuits: this.options.circuits,
+        outages: this.outages,
       },
       event,
     ).catch(async (err: unknown) => {

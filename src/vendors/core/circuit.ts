@@ -84,6 +84,7 @@ export class ConnectionCircuit {
   private probeAt: Date | null = null;
   private probing = false;
   private lastError: string | null = null;
+  private answered = 0;
   private readonly listeners: Array<(t: CircuitTransition) => void> = [];
 
   constructor(
@@ -113,6 +114,11 @@ export class ConnectionCircuit {
     return this.state !== 'closed';
   }
 
+  /** Calls the vendor answered so far: a failure of one caller after others got answers is that caller's own. */
+  get answers(): number {
+    return this.answered;
+  }
+
   /**
    * Before a call: returns whether it goes as the probe (false: the circuit is closed), throws
    * CircuitOpenError when it may not go. A call that was let through must end in succeeded()
@@ -133,6 +139,7 @@ export class ConnectionCircuit {
   succeeded(probe = false): void {
     if (probe) this.probing = false;
     this.failures = 0;
+    this.answered += 1;
     if (this.state === 'closed') return;
     this.trips = 0;
     this.reason = null;

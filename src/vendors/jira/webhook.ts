@@ -1,4 +1,4 @@
-import { header, numericId, type Headers, type ParseOutcome, type Verification, type WebhookAdapter } from '../../intake/types';
+import { header, numericId, shown, type Headers, type ParseOutcome, type Verification, type WebhookAdapter } from '../../intake/types';
 import { hmacSha256, safeEqual } from '../../intake/signatures';
 
 export const JIRA_SIGNATURE = 'x-hub-signature';
@@ -16,8 +16,11 @@ export function verifyJira(headers: Headers, rawBody: Buffer, secret: string): V
     : { ok: false, reason: 'X-Hub-Signature does not match the body and the webhook secret' };
 }
 
-/** Jira Server/Data Center comment events carry no `issue`; the comment's self link names it. */
-function issueIdOfComment(comment: unknown): string | null {
+/**
+ * Jira Server/Data Center comment events carry no `issue`; the comment's self link names it:
+ * the digits there (null when the link names no issue), which must still be a valid issue id.
+ */
+function issueDigitsOfComment(comment: unknown): string | null {
   if (!comment || typeof comment !== 'object') return null;
   const self = (comment as Record<string, unknown>).self;
   const match = typeof self === 'string' ? /\/issue\/(\d+)\/comment\//.exec(self) : null;
@@ -30,11 +33,19 @@ export function parseJira(body: unknown, headers: Headers): ParseOutcome {
   if (typeof obj.webhookEvent !== 'string' || !obj.webhookEvent) {
     return { kind: 'invalid', reason: 'body has no webhookEvent: not a Jira webhook' };
   }
-  const issue = obj.issue && typeof obj.issue === 'object' ? (obj.issue as Record<string, unknown>) : null;
-  const fromComment = issueIdOfComment(obj.comment);
-  if (!issue && !fromComment) return { kind: 'ignored', reason: `${obj.webhookEvent} is not about an issue` };
-  const issueId = issue ? numericId(issue.id) : fromComment;
-  if (!issueId) return { kind: 'invalid', reason: `${obj.webhookEvent} has no numeric issue.id` };
+  const event = shown(obj.webhookEvent);
+  // Present but not an object (a string, a number, false, a list): a broken issue event, not one about no issue.
+  if (obj.issue !== undefined && obj.issue !== null && (typeof obj.issue !== 'object' || Array.isArray(obj.issue))) {
+    return { kind: 'invalid', reason: `${event}: issue must be an object with a numeric id; got ${shown(obj.issue)}` };
+  }
+  const issue = obj.issue ? (obj.issue as Record<string, unknown>) : null;
+  const digits = issue ? null : issueDigitsOfComment(obj.comment);
+  if (!issue && digits === null) return { kind: 'ignored', reason: `${event} is not about an issue` };
+  if (!issue && !numericId(digits)) {
+    return { kind: 'invalid', reason: `${event}: comment.self names issue ${shown(digits)}, not a valid issue id (1 to ${Number.MAX_SAFE_INTEGER})` };
+  }
+  const issueId = issue ? numericId(issue.id) : numericId(digits);
+  if (!issueId) return { kind: 'invalid', reason: `${event} has no numeric issue.id` };
   return {
     kind: 'event',
     event: { entityKey: `issue:${issueId}`, eventType: obj.webhookEvent, deliveryId: header(headers, JIRA_DELIVERY_ID) ?? null },

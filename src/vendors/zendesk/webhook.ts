@@ -1,4 +1,4 @@
-import { header, numericId, templatedTicketId, type Headers, type ParseOutcome, type Verification, type WebhookAdapter } from '../../intake/types';
+import { header, numericId, shown, templatedTicketId, type Headers, type ParseOutcome, type Verification, type WebhookAdapter } from '../../intake/types';
 import { hmacSha256, safeEqual } from '../../intake/signatures';
 
 export const ZENDESK_SIGNATURE = 'x-zendesk-webhook-signature';
@@ -19,8 +19,13 @@ export function verifyZendesk(headers: Headers, rawBody: Buffer, secret: string,
   if (skew > maxSkewSeconds) {
     return { ok: false, reason: `X-Zendesk-Webhook-Signature-Timestamp is ${Math.round(skew)} s away from server time (limit ${maxSkewSeconds} s)` };
   }
+  // Strictly the base64 of a 32-byte MAC: Node's base64 decoder stops at padding and skips
+  // stray characters, so "<signature>, <anything>" (two headers joined) would otherwise pass.
+  if (!/^[A-Za-z0-9+/]{43}=$/.test((signature as string).trim())) {
+    return { ok: false, reason: 'X-Zendesk-Webhook-Signature must be the base64 of an HMAC-SHA256 (44 characters)' };
+  }
   const expected = hmacSha256(secret, timestamp as string, rawBody);
-  const given = Buffer.from(signature as string, 'base64');
+  const given = Buffer.from((signature as string).trim(), 'base64');
   return safeEqual(expected, given) ? { ok: true } : { ok: false, reason: 'X-Zendesk-Webhook-Signature does not match the body and the signing secret' };
 }
 
@@ -30,12 +35,12 @@ function fromEventSubscription(body: Record<string, unknown>): ParseOutcome {
   const type = String(body.type);
   const eventType = type.slice(EVENT_PREFIX.length);
   if (!eventType.startsWith('ticket.')) {
-    return { kind: 'ignored', reason: `event type ${type} is not a ticket event; helpdesk-sync subscribes to zen:event-type:ticket.*` };
+    return { kind: 'ignored', reason: `event type ${shown(type)} is not a ticket event; helpdesk-sync subscribes to zen:event-type:ticket.*` };
   }
   const subject = typeof body.subject === 'string' ? /^zen:ticket:(\d+)$/.exec(body.subject)?.[1] : undefined;
   const detail = body.detail && typeof body.detail === 'object' ? (body.detail as Record<string, unknown>) : {};
   const ticketId = numericId(subject) ?? numericId(detail.id);
-  if (!ticketId) return { kind: 'invalid', reason: `${type} carries no ticket id (expected subject "zen:ticket:<id>" or detail.id)` };
+  if (!ticketId) return { kind: 'invalid', reason: `${shown(type)} carries no ticket id (expected subject "zen:ticket:<id>" or detail.id)` };
   const eventId = typeof body.id === 'string' && body.id ? body.id : null;
   return { kind: 'event', event: { entityKey: `ticket:${ticketId}`, eventType, deliveryId: eventId } };
 }
@@ -43,9 +48,11 @@ function fromEventSubscription(body: Record<string, unknown>): ParseOutcome {
 /** Trigger webhooks carry whatever the template renders; ours (README) puts the id in ticket_id. */
 function fromTrigger(body: Record<string, unknown>, headers: Headers): ParseOutcome {
   const ticket = body.ticket && typeof body.ticket === 'object' ? (body.ticket as Record<string, unknown>) : {};
+  const fromTicket = body.ticket_id === undefined || body.ticket_id === null;
   const found = templatedTicketId(
     body.ticket_id ?? ticket.id,
     'body carries no ticket id: a trigger webhook body must include "ticket_id": "{{ticket.id}}" (see README), an event webhook must have type zen:event-type:ticket.*',
+    fromTicket ? 'ticket.id' : 'ticket_id',
   );
   if (!('id' in found)) return found;
   const ticketId = found.id;
