@@ -6,6 +6,7 @@ import type { ExecutedAction, Store } from '../store/types';
 import { isVendorApiError } from '../vendors/core/errors';
 import type { HelpdeskClient, JiraClientApi } from '../vendors/types';
 import type { VendorClients } from './clients';
+import { isCircuitOpenError } from '../vendors/core/circuit';
 import { PermanentEventError } from './errors';
 
 /** Thrown while another attempt may still be making the same write: the event is retried later. */
@@ -52,9 +53,13 @@ function priorityNameOf(fields: Record<string, unknown> | undefined): string | n
   return p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' ? `priority:${(p as { name: string }).name}` : null;
 }
 
-/** The vendor certainly did not make the write: it refused the request. */
+/**
+ * The vendor certainly did not make the write: it refused the request or asked us to wait
+ * (429), or the connection's open circuit kept the request from being sent at all.
+ */
 function refused(err: unknown): boolean {
-  return isVendorApiError(err) && err.kind === 'client' && err.status !== 408;
+  if (isCircuitOpenError(err)) return true;
+  return isVendorApiError(err) && (err.kind === 'rate_limited' || (err.kind === 'client' && err.status !== 408));
 }
 
 /**

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logging/logger';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { VendorClients } from '../../src/sync/clients';
 import { Executor, WriteInFlightError } from '../../src/sync/executor';
+import { CircuitOpenError } from '../../src/vendors/core/circuit';
 import { VendorApiError, type VendorErrorKind } from '../../src/vendors/core/errors';
 import type { HelpdeskClient, JiraClientApi, JiraTransition } from '../../src/vendors/types';
 
@@ -166,6 +167,20 @@ describe('Executor', () => {
     await expect(r.executor.run(note, { logger })).rejects.toThrow();
     expect(await r.store.getExecutedAction(KEY)).toBeNull();
     expect(await r.executor.run(note, { logger })).toMatchObject({ status: 'written' });
+  });
+
+  it.each([
+    ['a 429', () => vendorError('rate_limited', 429)],
+    ['an open circuit (nothing was sent)', () => new CircuitOpenError('zendesk', 'default', 'outage', new Date('2026-12-01T10:00:05Z'))],
+  ])('a write stopped by %s frees its key: the next attempt writes at once, without looking for it first', async (_what, err) => {
+    const r = rig();
+    const fail = err();
+    r.helpdesk.addPrivateNote = async () => Promise.reject(fail);
+    await expect(r.executor.run(note, { logger })).rejects.toBe(fail);
+    expect(await r.store.getExecutedAction(KEY)).toBeNull();
+    r.helpdesk.addPrivateNote = FakeHelpdesk.prototype.addPrivateNote.bind(r.helpdesk);
+    expect(await r.executor.run(note, { logger })).toMatchObject({ status: 'written' });
+    expect(r.helpdesk.getTicketCalls).toBe(0);
   });
 
   it('an answer that lacks what we expected does not undo the write: recorded, never repeated', async () => {
