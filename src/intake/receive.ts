@@ -3,7 +3,7 @@ import type { ResolvedConnection } from '../config/load';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/types';
 import { jsonDepthExceeds } from './json-depth';
-import { header, type Headers, type WebhookAdapter } from './types';
+import { header, shown, type Headers, type WebhookAdapter } from './types';
 
 export interface ReceiveInput {
   connection: ResolvedConnection;
@@ -60,6 +60,11 @@ export async function receiveWebhook(
   }
 
   const { event } = parsed;
+  // PostgreSQL text cannot hold a NUL character: an event named with one would fail its insert on
+  // every redelivery (a 503 for ever, with a healthy store). Refused here, saying so.
+  for (const [what, value] of [['event type', event.eventType], ['delivery id', event.deliveryId]] as const) {
+    if (value?.includes('\u0000')) return error(422, `the ${what} ${JSON.stringify(shown(value))} contains a NUL character (\\u0000)`);
+  }
   const dedupeKey = event.deliveryId
     ? `delivery:${event.deliveryId}`
     : `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;

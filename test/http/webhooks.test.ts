@@ -281,3 +281,22 @@ describe('health', () => {
     expect(res.body).toEqual({ error: 'could not store the event right now; it will be accepted on redelivery' });
   });
 });
+
+// Found by the webhook fuzz test (test/reliability/fuzz.test.ts, FUZZ_STORE=postgres): PostgreSQL
+// text cannot hold NUL, so such an event failed its insert on every redelivery (503 for ever).
+describe('event names the store cannot keep', () => {
+  it('answers 422 for a signed event whose type or delivery id contains NUL, whatever the store, storing nothing', async () => {
+    const { app, store } = setup();
+    const jira = jiraBody.replace('"webhookEvent":"jira:issue_updated"', '"webhookEvent":"jira:issue_updated\\u0000"');
+    expect(jira).not.toBe(jiraBody);
+    const res = await jiraPost(app, jira);
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({ error: 'the event type "jira:issue_updated\\u0000" contains a NUL character (\\u0000)' });
+    const zendesk = zendeskBody.replace('"id":"d4f5c389-8f4a-4c2e-a1b9-8e4f39c71d52"', '"id":"d4f5c389\\u0000"');
+    expect(zendesk).not.toBe(zendeskBody);
+    const zres = await zendeskPost(app, zendesk);
+    expect(zres.status).toBe(422);
+    expect(zres.body.error).toMatch(/^the delivery id "d4f5c389\\u0000" contains a NUL character/);
+    expect(await inbox(store)).toHaveLength(0);
+  });
+});

@@ -93,3 +93,53 @@ describe('parseJira on Jira Server comment events', () => {
     expect(parseJira(body, {})).toEqual({ kind: 'event', event: { entityKey: 'issue:10013', eventType: 'comment_created', deliveryId: null } });
   });
 });
+
+// Found by the webhook fuzz test (test/reliability/fuzz.test.ts).
+describe('ids at the door: one spelling per ticket, in range, from the field that carries them', () => {
+  it('names an id with leading zeros by its canonical number, so one ticket has one entity key', () => {
+    expect(parseFreshdesk({ ticket_id: '0004821' })).toMatchObject({ kind: 'event', event: { entityKey: 'ticket:4821' } });
+    expect(parseFreshdesk({ ticket_id: ' 4821 ' })).toMatchObject({ kind: 'event', event: { entityKey: 'ticket:4821' } });
+    expect(parseZendesk({ type: 'zen:event-type:ticket.status_changed', subject: 'zen:ticket:005158', id: 'e1' }, {})).toMatchObject({
+      event: { entityKey: 'ticket:5158' },
+    });
+    expect(parseJira({ webhookEvent: 'jira:issue_updated', issue: { id: '00010002' } }, {})).toMatchObject({ event: { entityKey: 'issue:10002' } });
+  });
+
+  it('checks the issue id a Jira comment link names like any other id', () => {
+    const comment = (id: string) => ({ webhookEvent: 'comment_created', comment: { self: `https://jira.acme.io/rest/api/2/issue/${id}/comment/10082` } });
+    expect(parseJira(comment('99999999999999999999'), {})).toEqual({
+      kind: 'invalid',
+      reason: 'comment_created: comment.self names issue 99999999999999999999, not a valid issue id (1 to 9007199254740991)',
+    });
+    expect(parseJira(comment('0'), {}).kind).toBe('invalid');
+    expect(parseJira(comment('0010013'), {})).toMatchObject({ kind: 'event', event: { entityKey: 'issue:10013' } });
+  });
+
+  it('refuses a Jira body whose issue is not an object instead of ignoring it as "not about an issue"', () => {
+    for (const issue of ['10002', 10002, true, false, 0, '', [{ id: '10002' }]]) {
+      const outcome = parseJira({ webhookEvent: 'jira:issue_updated', issue }, {});
+      expect(outcome).toEqual({ kind: 'invalid', reason: expect.stringMatching(/^jira:issue_updated: issue must be an object with a numeric id; got /) });
+    }
+    // Absent (or null): a Jira event about something else.
+    expect(parseJira({ webhookEvent: 'jira:version_released', issue: null }, {}).kind).toBe('ignored');
+  });
+
+  it('names ticket.id, not ticket_id, when a Zendesk trigger body carries its id there', () => {
+    expect(parseZendesk({ ticket: { id: -5 } }, {})).toEqual({ kind: 'invalid', reason: 'ticket.id must be a ticket number; got -5' });
+    expect(parseZendesk({ ticket_id: null, ticket: { id: { nested: 1 } } }, {})).toEqual({
+      kind: 'invalid',
+      reason: 'ticket.id must be a ticket number; got {"nested":1}',
+    });
+    expect(parseZendesk({ ticket_id: 'abc', ticket: { id: '5158' } }, {})).toEqual({ kind: 'invalid', reason: 'ticket_id must be a ticket number; got "abc"' });
+  });
+
+  it('quotes a refused value cut short: a 1 MB ticket_id is not echoed back whole', () => {
+    const outcome = parseFreshdesk({ ticket_id: 'x'.repeat(1_000_000) });
+    expect(outcome.kind).toBe('invalid');
+    const reason = (outcome as { reason: string }).reason;
+    expect(reason.length).toBeLessThan(200);
+    expect(reason).toMatch(/^ticket_id must be a ticket number; got "x{79}… \(1000002 characters\)$/);
+    const jira = parseJira({ webhookEvent: 'y'.repeat(500_000), issue: { id: 'nope' } }, {});
+    expect((jira as { reason: string }).reason.length).toBeLessThan(200);
+  });
+});

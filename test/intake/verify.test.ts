@@ -100,3 +100,21 @@ describe('verifyFreshdesk', () => {
     expect(verifyFreshdesk({ authorization: 'Bearer abc' }, raw, key)).toEqual({ ok: false, reason: expect.stringContaining('missing credentials') });
   });
 });
+
+// Found by the webhook fuzz test (test/reliability/fuzz.test.ts): Node's base64 decoder stops
+// at the padding and skips characters it does not know, so loose signatures used to pass.
+describe('verifyZendesk reads the signature strictly', () => {
+  const sig = zendeskSignature(secret, ts, body);
+  const headers = (signature: string) => ({ 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts });
+  const refusal = { ok: false, reason: 'X-Zendesk-Webhook-Signature must be the base64 of an HMAC-SHA256 (44 characters)' };
+
+  it('refuses the header sent twice (Node joins them with ", ") and anything after the padding', () => {
+    expect(verifyZendesk(headers(`${sig}, ${sig}`), body, secret, now)).toEqual(refusal);
+    expect(verifyZendesk(headers(`${sig}garbage`), body, secret, now)).toEqual(refusal);
+    expect(verifyZendesk(headers(`${sig.slice(0, 20)}!!${sig.slice(20)}`), body, secret, now)).toEqual(refusal);
+  });
+
+  it('still accepts the signature itself, blanks around it allowed', () => {
+    expect(verifyZendesk(headers(` ${sig} `), body, secret, now)).toEqual({ ok: true });
+  });
+});

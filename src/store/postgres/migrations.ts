@@ -247,6 +247,14 @@ export const PG_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'inbox counts by status without reading payloads',
+    sql: `
+      -- PostgreSQL has had this index since version 1; SQLite gets it now. Same versions on both.
+      CREATE INDEX IF NOT EXISTS inbox_status ON inbox_events (status);
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

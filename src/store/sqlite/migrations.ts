@@ -241,6 +241,16 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'inbox counts by status without reading payloads',
+    sql: `
+      -- inboxCounts (every /metrics scrape, sync status) groups by status, a column stored after
+      -- the payload: without an index SQLite reads every payload's overflow pages (98 ms at
+      -- 5,000 events of 20 KB, 1.4 ms with it).
+      CREATE INDEX inbox_status ON inbox_events (status);
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;
