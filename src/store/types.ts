@@ -331,6 +331,23 @@ export interface Store {
   listCursors(): Promise<CursorRow[]>;
 }
 
+/**
+ * The store itself failed (a full disk, a lost or refused database connection), not the event:
+ * SQLite's codes, PostgreSQL's connection and resource classes (08, 53, 57P), or the driver
+ * losing its socket. An attempt that meets one is not the event's fault.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (/^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM)/.test(code)) return true;
+    if (/^(08|53|57P)/.test(code)) return true;
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
+  }
+  const message = (err as { message?: unknown }).message;
+  return typeof message === 'string' && /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(message);
+}
+
 export function entityKeyOf(kind: 'ticket' | 'issue', id: string): string {
   return `${kind}:${id}`;
 }

@@ -3,7 +3,7 @@ import { refFor, refOf } from '../domain/rules';
 import type { EntityRef, JiraIssue, Ticket } from '../domain/ticket';
 import type { Logger } from '../logging/logger';
 import type { ExecutedAction, Store } from '../store/types';
-import { isVendorApiError } from '../vendors/core/errors';
+import { isVendorApiError, PartialWriteError } from '../vendors/core/errors';
 import type { HelpdeskClient, JiraClientApi } from '../vendors/types';
 import type { VendorClients } from './clients';
 import { isCircuitOpenError } from '../vendors/core/circuit';
@@ -118,6 +118,13 @@ export class Executor {
     try {
       outcome = await this.perform(action, ctx);
     } catch (err) {
+      if (err instanceof PartialWriteError) {
+        // The write itself happened (its second call failed): recorded, so it is never repeated;
+        // the event retries for the rest.
+        await store.finishExecutedAction(action.key, { resultId: err.resultId, result: { partial: true }, at: this.now() });
+        ctx.logger.warn('write made, but the update after it failed; recorded, the rest is retried', { key: action.key, error: err.message });
+        throw err.failure;
+      }
       if (refused(err)) await store.forgetExecutedAction(action.key);
       else if (isVendorApiError(err) && err.kind === 'invalid_response') {
         // The vendor did the work but answered in a shape we did not expect: the write stands.

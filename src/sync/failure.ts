@@ -1,7 +1,11 @@
 import { ZodError } from 'zod';
 import { isCircuitOpenError, PROBE_WAIT_MS, type Circuits } from '../vendors/core/circuit';
 import { InvalidRequestError, isVendorApiError } from '../vendors/core/errors';
+import { isStoreUnavailable } from '../store/types';
 import { PermanentEventError } from './errors';
+
+/** How long an event waits after our store failed under it. */
+const STORE_RETRY_MS = 1_000;
 
 /**
  * What a failed attempt means, decided in this one place for the Worker and the pg-boss engine:
@@ -52,6 +56,8 @@ export function classifyFailure(
   history?: { eventId: number; memory: OutageMemory },
 ): FailureClass {
   if (err instanceof PermanentEventError || err instanceof InvalidRequestError || err instanceof ZodError) return { kind: 'permanent' };
+  // Our own store failed mid-way (a full disk, PostgreSQL restarting): not the event's fault.
+  if (isStoreUnavailable(err)) return { kind: 'retry', counted: false, minWaitMs: STORE_RETRY_MS };
   if (isCircuitOpenError(err)) return { kind: 'paused', until: err.retryAt, why: `${err.vendor} connection ${err.connectionId}: ${err.reason}` };
   if (!isVendorApiError(err)) return { kind: 'retry', counted: true, minWaitMs: 0 };
 

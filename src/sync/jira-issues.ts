@@ -16,6 +16,7 @@ import { em, paragraph } from '../jira/adf';
 import type { VendorClients } from './clients';
 import { HELPDESKS, isReconcile, type TicketHandler, type TicketInput } from './dispatcher';
 import type { Executor } from './executor';
+import { isCircuitOpenError } from '../vendors/core/circuit';
 import { PermanentEventError } from './errors';
 import { runOnce } from './run-once';
 import { m3Key } from '../mirror';
@@ -155,8 +156,9 @@ export class JiraIssueHandler implements TicketHandler {
       try {
         issue = await jira.createIssue({ fields: composed.fields, properties: composed.properties });
       } catch (err) {
-        // Jira refused (4xx): nothing was created, so the next attempt may create at once.
-        if (isVendorApiError(err) && err.status !== null && err.status >= 400 && err.status < 500) await store.releaseLink(ref);
+        // Jira refused (4xx), or the open circuit kept the call from being sent: nothing was
+        // created, so the next attempt may create at once.
+        if (isCircuitOpenError(err) || (isVendorApiError(err) && err.status !== null && err.status >= 400 && err.status < 500)) await store.releaseLink(ref);
         throw err;
       }
       logger.info('J1: Jira issue raised', { issueKey: issue.key, kind, missing: composed.missing });

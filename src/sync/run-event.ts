@@ -96,12 +96,15 @@ export async function runEvent(deps: RunEventDeps, event: InboxEvent): Promise<R
   deps.outages?.forget(event.id);
   if (outcome === 'deleted') log.info('entity deleted at the vendor; kept as deleted');
   return settle(event, { kind: 'done' }, async () => {
-    await store.complete(event.id, workerId, deps.now());
+    const at = deps.now();
+    // Covered events first, while this event still holds its ticket: completing it first would
+    // let another slot take the ticket's next event while later ones are marked done.
     // An echo was not fetched, so it covers nothing that arrived before it.
     if (outcome !== 'echo') {
-      const merged = await store.coalesce(event.id, fetchStartedAt, deps.now());
+      const merged = await store.coalesce(event.id, fetchStartedAt, at);
       if (merged > 0) log.debug('later events of the ticket were covered by this fetch', { merged });
     }
+    await store.complete(event.id, workerId, at);
   });
 }
 

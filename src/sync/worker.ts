@@ -94,6 +94,7 @@ export class Worker {
   private async loop(slot: number): Promise<void> {
     let owed: SettlementError | null = null;
     let settleTries = 0;
+    let claimFailures = 0;
     while (this.running) {
       if (owed) {
         const { event: owedEvent, outcome: owedOutcome } = owed;
@@ -114,8 +115,13 @@ export class Worker {
       let event: InboxEvent | null = null;
       try {
         event = await this.store.claimNext(this.id, this.now(), this.options.leaseMs);
+        claimFailures = 0;
       } catch (err) {
-        this.logger.error('could not claim from the inbox', { slot, error: describe(err) });
+        // A full disk fails every claim: say so once and now and then, not on every poll.
+        claimFailures += 1;
+        if (claimFailures === 1 || claimFailures % 20 === 0) this.logger.error('could not claim from the inbox', { slot, failures: claimFailures, error: describe(err) });
+        await this.idle(backoffMs(claimFailures, this.options.pollIntervalMs, 5_000));
+        continue;
       }
       if (!event) {
         await this.idle();

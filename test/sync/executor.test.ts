@@ -12,7 +12,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { VendorClients } from '../../src/sync/clients';
 import { Executor, WriteInFlightError } from '../../src/sync/executor';
 import { CircuitOpenError } from '../../src/vendors/core/circuit';
-import { VendorApiError, type VendorErrorKind } from '../../src/vendors/core/errors';
+import { PartialWriteError, VendorApiError, type VendorErrorKind } from '../../src/vendors/core/errors';
 import type { HelpdeskClient, JiraClientApi, JiraTransition } from '../../src/vendors/types';
 
 const logger = createLogger({ level: 'silent' });
@@ -181,6 +181,17 @@ describe('Executor', () => {
     r.helpdesk.addPrivateNote = FakeHelpdesk.prototype.addPrivateNote.bind(r.helpdesk);
     expect(await r.executor.run(note, { logger })).toMatchObject({ status: 'written' });
     expect(r.helpdesk.getTicketCalls).toBe(0);
+  });
+
+  it('a note posted whose tag update then failed is recorded as written: the retry does not post it again', async () => {
+    const r = rig();
+    const tagFailure = vendorError('rate_limited', 429);
+    r.helpdesk.addPrivateNote = async () => Promise.reject(new PartialWriteError('9000', tagFailure));
+    await expect(r.executor.run(note, { logger })).rejects.toBe(tagFailure);
+    expect(await r.store.getExecutedAction(KEY)).toMatchObject({ state: 'done', resultId: '9000' });
+    r.helpdesk.addPrivateNote = FakeHelpdesk.prototype.addPrivateNote.bind(r.helpdesk);
+    expect(await r.executor.run(note, { logger })).toEqual({ status: 'skipped', resultId: '9000' });
+    expect(r.helpdesk.notes).toHaveLength(0);
   });
 
   it('an answer that lacks what we expected does not undo the write: recorded, never repeated', async () => {

@@ -41,6 +41,21 @@ describe('classifyFailure: one place decides what a failed attempt means', () =>
     expect(classifyFailure(apiError('client', 403), undefined, now)).toEqual({ kind: 'retry', counted: true, minWaitMs: 0 });
   });
 
+  it.each([
+    ['SQLite: the disk is full', Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })],
+    ['SQLite: an I/O error', Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' })],
+    ['PostgreSQL: the server is shutting down', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['PostgreSQL: the connection was lost', new Error('Connection terminated unexpectedly')],
+    ['PostgreSQL: out of connections', Object.assign(new Error('sorry, too many clients already'), { code: '53300' })],
+  ])('our own store failing (%s) is not the event\'s fault: retried, not counted', (_what, err) => {
+    expect(classifyFailure(err, circuits, now)).toEqual({ kind: 'retry', counted: false, minWaitMs: 1_000 });
+  });
+
+  it('a constraint the store refuses for this event (its data) is counted, so it can reach the dead letters', () => {
+    expect(classifyFailure(Object.assign(new Error('string or blob too big'), { code: 'SQLITE_TOOBIG' }), circuits, now)).toMatchObject({ kind: 'retry', counted: true });
+    expect(classifyFailure(Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }), circuits, now)).toMatchObject({ kind: 'retry', counted: true });
+  });
+
   it('429 is the vendor pacing us: retried after its Retry-After, not counted', () => {
     expect(classifyFailure(apiError('rate_limited', 429, 700), circuits, now)).toEqual({ kind: 'retry', counted: false, minWaitMs: 700 });
   });

@@ -7,6 +7,7 @@ import { INTEGRATION_ACTORS } from '../../src/sandbox/world';
 import type { Store, TicketLink } from '../../src/store/types';
 import { CreateOutcomeUnknownError } from '../../src/sync/jira-issues';
 import { WriteInFlightError } from '../../src/sync/executor';
+import { CircuitOpenError } from '../../src/vendors/core/circuit';
 import { VendorApiError } from '../../src/vendors/core/errors';
 import { settled, startStack, type Stack } from '../e2e/stack';
 import { World, jiraWith, type Helpdesk, type Rig } from './harness';
@@ -234,6 +235,21 @@ describe('J1 exactly one issue per ticket', () => {
     await w.process(rig, 'freshdesk', id);
     w.onlyIssue('freshdesk', id);
     expect(await linkOf(rig, 'freshdesk', id)).toMatchObject({ state: 'linked' });
+  });
+
+  it('J1(c): a create the open circuit kept from being sent releases the reservation: the next attempt creates at once', async () => {
+    const down = w.rig({
+      wrapJira: (inner) =>
+        jiraWith(inner, {
+          createIssue: async () => Promise.reject(new CircuitOpenError('jira', 'default', 'outage', new Date(w.clock.now().getTime() + 4_000))),
+        }),
+    });
+    const id = await freshdeskTicket();
+    await expect(w.process(down, 'freshdesk', id)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(await linkOf(down, 'freshdesk', id)).toBeNull();
+    // Jira is back: no createSettleSeconds wait, one issue.
+    await w.process(w.rig({ store: down.store }), 'freshdesk', id);
+    w.onlyIssue('freshdesk', id);
   });
 
   it('J1(d): two workers racing on the same ticket end with one issue', async () => {

@@ -90,3 +90,18 @@ export class InvalidRequestError extends Error {
     this.name = 'InvalidRequestError';
   }
 }
+
+/**
+ * An operation of several calls whose first call wrote (a Freshdesk note, posted) and whose
+ * later call failed (the tag or field update after it): the write stands under `resultId`,
+ * and `failure` is why the rest did not happen.
+ */
+export class PartialWriteError extends Error {
+  constructor(
+    readonly resultId: string,
+    readonly failure: unknown,
+  ) {
+    super(failure instanceof Error ? failure.message : String(failure));
+    this.name = 'PartialWriteError';
+  }
+}

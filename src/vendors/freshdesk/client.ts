@@ -3,7 +3,7 @@ import type { EventFacts } from '../../domain/first-sight';
 import type { CanonicalStatus, Organisation, Person, Ticket, TicketPatch } from '../../domain/ticket';
 import type { Logger } from '../../logging/logger';
 import { VendorHttp, collect, paginate, type ErrorDetails } from '../core/http-client';
-import { InvalidRequestError, isVendorApiError } from '../core/errors';
+import { InvalidRequestError, isVendorApiError, PartialWriteError } from '../core/errors';
 import type { HelpdeskClient, NoteAlso, VendorClientOptions } from '../types';
 import {
   mapAgent,
@@ -142,7 +142,12 @@ export class FreshdeskClient implements HelpdeskClient {
     if (also?.addTags?.length) body.tags = mergeTags(also.current.tags, { add: also.addTags });
     if (also?.customFields && Object.keys(also.customFields).length) body.custom_fields = also.customFields;
     if (Object.keys(body).length) {
-      await this.http.request('updateTicket', { method: 'PUT', url: `${API}/tickets/${id}`, data: body }, FreshdeskTicketSchema);
+      try {
+        await this.http.request('updateTicket', { method: 'PUT', url: `${API}/tickets/${id}`, data: body }, FreshdeskTicketSchema);
+      } catch (err) {
+        // The note is posted: a retry must not post it again, only finish the update.
+        throw new PartialWriteError(String(res.data.id), err);
+      }
     }
     return { id: String(res.data.id) };
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
 import { createLogger } from '../../../src/logging/logger';
+import { PartialWriteError } from '../../../src/vendors/core/errors';
 import { FreshdeskClient } from '../../../src/vendors/freshdesk/client';
 
 const BASE = 'https://acme-help.freshdesk.com';
@@ -187,6 +188,24 @@ describe('FreshdeskClient.addPrivateNote', () => {
       .reply(201, fixture('note-created.json') as nock.Body);
 
     await expect(makeClient().addPrivateNote('4821', body)).resolves.toEqual({ id: '43015649001' });
+    expect(scope.isDone()).toBe(true);
+  });
+});
+
+describe('FreshdeskClient.addPrivateNote with tags', () => {
+  it('a tag update that fails after the note was posted says so (PartialWriteError with the note id), so the note is not posted twice', async () => {
+    const body = '<div><b>[helpdesk-sync]</b> Jira issue SUP-311 raised.</div>';
+    const scope = freshdesk()
+      .post('/api/v2/tickets/4821/notes', { body, private: true })
+      .reply(201, fixture('note-created.json') as nock.Body)
+      .put('/api/v2/tickets/4821', { tags: ['billing', 'vip', 'jira:SUP-311'] })
+      .reply(400, { description: 'Validation failed', errors: [{ field: 'tags', message: 'It should contain elements of type string only', code: 'datatype_mismatch' }] });
+    const err = await makeClient()
+      .addPrivateNote('4821', body, { addTags: ['jira:SUP-311'], current: { tags: ['billing', 'vip'], updatedAt: '2026-12-03T09:12:40Z' } })
+      .then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PartialWriteError);
+    expect((err as PartialWriteError).resultId).toBe('43015649001');
+    expect((err as PartialWriteError).failure).toMatchObject({ status: 400, operation: 'updateTicket' });
     expect(scope.isDone()).toBe(true);
   });
 });
