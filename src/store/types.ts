@@ -232,7 +232,12 @@ export interface Store {
    * worker. Per-entity order holds across concurrent workers and instances.
    */
   claimNext(workerId: string, now: Date, leaseMs: number): Promise<InboxEvent | null>;
-  complete(eventId: number, workerId: string, now: Date): Promise<void>;
+  /**
+   * Done. With `coveredBefore`, the same transaction also marks done the entity's pending events
+   * that arrived by then (the fetch that processed this one saw their changes), and returns how
+   * many: one commit, so neither a crash nor another worker sees one without the other.
+   */
+  complete(eventId: number, workerId: string, now: Date, coveredBefore?: Date): Promise<number>;
   /**
    * Marks done the pending events of the same entity that arrived before `fetchedAfter`: the
    * fetch that processed `eventId` started later, so it already saw their changes. Returns how many.

@@ -95,16 +95,13 @@ export async function runEvent(deps: RunEventDeps, event: InboxEvent): Promise<R
   observe('done');
   deps.outages?.forget(event.id);
   if (outcome === 'deleted') log.info('entity deleted at the vendor; kept as deleted');
+  const at = deps.now();
   return settle(event, { kind: 'done' }, async () => {
-    const at = deps.now();
-    // Covered events first, while this event still holds its ticket: completing it first would
-    // let another slot take the ticket's next event while later ones are marked done.
-    // An echo was not fetched, so it covers nothing that arrived before it.
-    if (outcome !== 'echo') {
-      const merged = await store.coalesce(event.id, fetchStartedAt, at);
-      if (merged > 0) log.debug('later events of the ticket were covered by this fetch', { merged });
-    }
-    await store.complete(event.id, workerId, at);
+    // The ticket's covered events are marked done in the same commit: done one after the other,
+    // another slot (or a restart after a crash in between) could take the ticket's next event
+    // while later ones were already done. An echo was not fetched, so it covers nothing.
+    const merged = await store.complete(event.id, workerId, at, outcome !== 'echo' ? fetchStartedAt : undefined);
+    if (merged > 0) log.debug('later events of the ticket were covered by this fetch', { merged });
   });
 }
 

@@ -1008,3 +1008,29 @@ describeEachStore('store: waiting out an outage and the circuits kept for operat
     expect((await store.listCircuits()).map((c) => `${c.vendor}/${c.connectionId}`)).toEqual(['zendesk/partner-b']);
   });
 });
+
+describeEachStore('store: complete with covered events', (makeStore) => {
+  it('marks the event and the events its fetch covered done in one call, and nothing when the lease is no longer ours', async () => {
+    const store = makeStore();
+    try {
+      const ev = (key: string, at: string) =>
+        store.enqueue({ vendor: 'zendesk', connectionId: 'default', entityKey: 'ticket:5158', dedupeKey: key, dedupeWindowMs: null, eventType: 'ticket.comment_added', source: 'webhook', payload: {}, headers: {}, receivedAt: new Date(at) });
+      const head = await ev('c1', '2025-01-08T10:00:00Z');
+      await ev('c2', '2025-01-08T10:00:01Z');
+      const late = await ev('c3', '2025-01-08T10:00:09Z');
+      await store.claimNext('w', new Date('2025-01-08T10:00:05Z'), 60_000);
+      expect(await store.complete(head.eventId, 'other-worker', new Date('2025-01-08T10:00:06Z'), new Date('2025-01-08T10:00:05Z'))).toBe(0);
+      expect((await store.listEvents({})).map((e) => e.status)).toEqual(['processing', 'pending', 'pending']);
+      expect(await store.complete(head.eventId, 'w', new Date('2025-01-08T10:00:06Z'), new Date('2025-01-08T10:00:05Z'))).toBe(1);
+      expect((await store.listEvents({})).map((e) => [e.id, e.status])).toEqual([
+        [head.eventId, 'done'],
+        [head.eventId + 1, 'done'],
+        [late.eventId, 'pending'],
+      ]);
+      // The next claim is the one event the fetch did not cover.
+      expect((await store.claimNext('w', new Date('2025-01-08T10:00:10Z'), 60_000))?.id).toBe(late.eventId);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -167,6 +167,17 @@ export function pgPoolConfig(url: string, options: PgStoreOptions = {}): PoolCon
  * Lock order is always advisory lock(s) then rows, and claimNext never waits for an advisory
  * lock, so these cannot deadlock.
  */
+/** The entity's pending events (other than eventId) that arrived by `fetchedAfter`, marked done. */
+async function markCovered(c: PoolClient, eventId: number, fetchedAfter: Date, now: Date): Promise<number> {
+  const r = await c.query(
+    `UPDATE inbox_events SET status = 'done', processed_at = $1, last_error = NULL
+     WHERE status = 'pending' AND id <> $2 AND received_at <= $3
+       AND (vendor, connection_id, entity_key) = (SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = $2)`,
+    [ms(now), eventId, ms(fetchedAfter)],
+  );
+  return r.rowCount ?? 0;
+}
+
 export class PgStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
@@ -233,6 +244,14 @@ export class PgStore implements Store {
 
   private async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens for 'error' on idle clients only: a connection lost while checked out (a
+    // database restart, a failover, pg_terminate_backend) would be an unhandled 'error' event,
+    // which ends the process. The statement in flight rejects anyway; the client goes as broken.
+    let lost: Error | undefined;
+    const onError = (err: Error) => {
+      lost = err;
+    };
+    client.on('error', onError);
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -247,7 +266,8 @@ export class PgStore implements Store {
       }
       throw err;
     } finally {
-      client.release(broken);
+      client.off('error', onError);
+      client.release(broken ?? lost);
     }
   }
 
@@ -526,27 +546,21 @@ export class PgStore implements Store {
     });
   }
 
-  async complete(eventId: number, workerId: string, now: Date): Promise<void> {
-    await this.changeEvent(eventId, (c) =>
-      c.query(
+  async complete(eventId: number, workerId: string, now: Date, coveredBefore?: Date): Promise<number> {
+    const n = await this.changeEvent(eventId, async (c) => {
+      const r = await c.query(
         `UPDATE inbox_events SET status = 'done', processed_at = $1, locked_by = NULL, locked_until = NULL, last_error = NULL
          WHERE id = $2 AND status = 'processing' AND locked_by = $3`,
         [ms(now), eventId, workerId],
-      ),
-    );
+      );
+      if (!r.rowCount || !coveredBefore) return 0;
+      return markCovered(c, eventId, coveredBefore, now);
+    });
+    return n ?? 0;
   }
 
   async coalesce(eventId: number, fetchedAfter: Date, now: Date): Promise<number> {
-    const n = await this.changeEvent(eventId, async (c) => {
-      const r = await c.query(
-        `UPDATE inbox_events SET status = 'done', processed_at = $1, last_error = NULL
-         WHERE status = 'pending' AND id <> $2 AND received_at <= $3
-           AND (vendor, connection_id, entity_key) = (SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = $2)`,
-        [ms(now), eventId, ms(fetchedAfter)],
-      );
-      return r.rowCount ?? 0;
-    });
-    return n ?? 0;
+    return (await this.changeEvent(eventId, (c) => markCovered(c, eventId, fetchedAfter, now))) ?? 0;
   }
 
   async fail(eventId: number, workerId: string, error: string, retryAt: Date, options: FailOptions = {}): Promise<void> {

@@ -263,28 +263,36 @@ export class SqliteStore implements Store {
     return claim.immediate();
   }
 
-  async complete(eventId: number, workerId: string, now: Date): Promise<void> {
-    this.db.transaction(() => {
+  async complete(eventId: number, workerId: string, now: Date, coveredBefore?: Date): Promise<number> {
+    return this.db.transaction((): number => {
       const r = this.sql(
         `UPDATE inbox_events SET status = 'done', processed_at = ?, locked_by = NULL, locked_until = NULL, last_error = NULL
          WHERE id = ? AND status = 'processing' AND locked_by = ?`,
       ).run(ms(now), eventId, workerId);
-      if (r.changes > 0) this.refreshEntityOf(eventId);
+      if (r.changes === 0) return 0;
+      const merged = coveredBefore ? this.markCovered(eventId, coveredBefore, now) : 0;
+      this.refreshEntityOf(eventId);
+      return merged;
     }).immediate();
+  }
+
+  /** The entity's pending events (other than eventId) that arrived by `fetchedAfter`, marked done. */
+  private markCovered(eventId: number, fetchedAfter: Date, now: Date): number {
+    const at = this.sql('SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = ?').get(eventId) as Row | undefined;
+    if (!at) return 0;
+    // The status terms repeat the partial index's condition so SQLite walks unfinished events only.
+    return this.sql(
+      `UPDATE inbox_events SET status = 'done', processed_at = ?, last_error = NULL
+       WHERE vendor = ? AND connection_id = ? AND entity_key = ? AND status IN ('pending','processing') AND status = 'pending'
+         AND id <> ? AND received_at <= ?`,
+    ).run(ms(now), at.vendor, at.connection_id, at.entity_key, eventId, ms(fetchedAfter)).changes;
   }
 
   async coalesce(eventId: number, fetchedAfter: Date, now: Date): Promise<number> {
     return this.db.transaction((): number => {
-      const at = this.sql('SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = ?').get(eventId) as Row | undefined;
-      if (!at) return 0;
-      // The status terms repeat the partial index's condition so SQLite walks unfinished events only.
-      const r = this.sql(
-        `UPDATE inbox_events SET status = 'done', processed_at = ?, last_error = NULL
-         WHERE vendor = ? AND connection_id = ? AND entity_key = ? AND status IN ('pending','processing') AND status = 'pending'
-           AND id <> ? AND received_at <= ?`,
-      ).run(ms(now), at.vendor, at.connection_id, at.entity_key, eventId, ms(fetchedAfter));
-      if (r.changes > 0) this.refreshEntity(str(at.vendor), str(at.connection_id), str(at.entity_key));
-      return r.changes;
+      const merged = this.markCovered(eventId, fetchedAfter, now);
+      if (merged > 0) this.refreshEntityOf(eventId);
+      return merged;
     }).immediate();
   }
 

@@ -151,6 +151,10 @@ export class PgBossJobs {
       supervise: opts.supervise,
       schedule: opts.supervise,
       superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+      // Expired jobs and jobs whose heartbeat stopped (their instance died) are failed, and so
+      // retried, in the monitor pass, which runs every monitorIntervalSeconds (default 60), not
+      // every supervise interval: without this a dead instance's jobs wait a minute or more.
+      monitorIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
       useListenNotify: opts.supervise,
     };
     const boss = new Boss(config);
