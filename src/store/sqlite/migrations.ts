@@ -245,10 +245,12 @@ export const SQLITE_MIGRATIONS: Migration[] = [
     version: 7,
     name: 'inbox counts by status without reading payloads',
     sql: `
-      -- inboxCounts (every /metrics scrape, sync status) groups by status, a column stored after
-      -- the payload: without an index SQLite reads every payload's overflow pages (98 ms at
-      -- 5,000 events of 20 KB, 1.4 ms with it).
-      CREATE INDEX inbox_status ON inbox_events (status);
+      -- inboxCounts (every /metrics scrape, sync status) grouped by status, a column stored after
+      -- the payload: SQLite read every payload's overflow pages (98 ms at 5,000 events of 20 KB).
+      -- It now counts on partial indexes: unfinished and processing ones exist, this one holds
+      -- the dead. An index on status itself would do it too, but it costs every claim and
+      -- complete a b-tree write and made claims 40-60 % slower behind a 100,000-event backlog.
+      CREATE INDEX inbox_dead ON inbox_events (id) WHERE status = 'dead';
     `,
   },
 ];

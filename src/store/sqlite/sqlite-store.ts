@@ -353,9 +353,15 @@ export class SqliteStore implements Store {
 
   async inboxCounts(): Promise<InboxCounts> {
     const counts: InboxCounts = { pending: 0, processing: 0, done: 0, dead: 0 };
-    for (const row of this.sql('SELECT status, COUNT(*) AS n FROM inbox_events GROUP BY status').all() as Row[]) {
-      counts[row.status as InboxStatus] = Number(row.n);
-    }
+    // Indexes only, never the rows with their payloads: the partial indexes of unfinished,
+    // processing and dead events, and the narrowest index for the total.
+    const count = (where: string) => Number((this.sql(`SELECT COUNT(*) AS n FROM inbox_events${where}`).get() as Row).n);
+    const unfinished = count(` WHERE status IN ('pending','processing')`);
+    counts.processing = count(` WHERE status = 'processing'`);
+    counts.pending = unfinished - counts.processing;
+    counts.dead = count(` WHERE status = 'dead'`);
+    const total = count('');
+    counts.done = total - counts.pending - counts.processing - counts.dead;
     return counts;
   }
 
