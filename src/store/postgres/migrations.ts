@@ -251,7 +251,8 @@ export const PG_MIGRATIONS: Migration[] = [
     version: 7,
     name: 'inbox counts by status without reading payloads',
     sql: `
-      -- PostgreSQL has had this index since version 1; SQLite gets it now. Same versions on both.
+      -- PostgreSQL counts on inbox_status, which it has had since version 1 (SQLite adds a partial
+      -- index of dead events here instead). Kept so both stores have the same versions.
       CREATE INDEX IF NOT EXISTS inbox_status ON inbox_events (status);
     `,
   },
