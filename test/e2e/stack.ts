@@ -76,8 +76,8 @@ export async function startStack(extraYaml?: string): Promise<Stack> {
  * TEST_E2E_STORE=postgres runs the end-to-end tests on PostgreSQL (TEST_DATABASE_URL), each
  * stack in a fresh schema with pg-boss's next to it, as `npm run demo` does with a postgres URL.
  */
-async function postgresDatabase(): Promise<{ DATABASE_URL: string; PGBOSS_SCHEMA: string; schema: string }> {
-  const schema = `hs_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
+export async function postgresDatabase(prefix = 'hs_e2e'): Promise<{ DATABASE_URL: string; PGBOSS_SCHEMA: string; schema: string }> {
+  const schema = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const client = new Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
@@ -90,7 +90,7 @@ async function postgresDatabase(): Promise<{ DATABASE_URL: string; PGBOSS_SCHEMA
   return { DATABASE_URL: url.toString(), PGBOSS_SCHEMA: `${schema}_pgboss`, schema };
 }
 
-async function dropSchemas(schemas: string[]): Promise<void> {
+export async function dropSchemas(schemas: string[]): Promise<void> {
   const client = new Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {

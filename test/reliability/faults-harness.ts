@@ -8,14 +8,12 @@
  *   pieces wired over it the way src/server.ts startService wires them.
  * TEST_E2E_STORE=postgres runs the startService stacks on PostgreSQL, as stack.ts does.
  */
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { Client } from 'pg';
 import { loadConfig, type LoadedConfig } from '../../src/config/load';
 import { createApp } from '../../src/http/app';
 import { createLogger, type Logger } from '../../src/logging/logger';
@@ -35,8 +33,7 @@ import type { EventProcessor } from '../../src/sync/processor';
 import { Worker } from '../../src/sync/worker';
 import { Circuits } from '../../src/vendors/core/circuit';
 import { secretForms } from '../helpers/secret-forms';
-import { TEST_DATABASE_URL } from '../helpers/stores';
-import { configFile } from '../e2e/stack';
+import { configFile, dropSchemas, postgresDatabase } from '../e2e/stack';
 import { FaultProxy, type FaultProxyOptions } from './faults-proxy';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -128,7 +125,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
       hops[vendor] = hop;
     }
     const dir = mkdtempSync(path.join(tmpdir(), 'hs-faults-'));
-    database = process.env.TEST_E2E_STORE === 'postgres' ? await postgresDatabase() : { DATABASE_URL: path.join(dir, 'helpdesk-sync.db') };
+    database = process.env.TEST_E2E_STORE === 'postgres' ? await postgresDatabase('hs_faults') : { DATABASE_URL: path.join(dir, 'helpdesk-sync.db') };
     const { schema: _schema, ...databaseEnv } = { schema: undefined, ...database };
     const files = [configFile(), configFile(sandboxPolicyYaml()), configFile(options.yaml)];
     const loaded = loadConfig({ env: { ...env, ...databaseEnv, PORT: '0', LOG_LEVEL: 'debug', CONFIG_FILE: files.join(path.delimiter) } });
@@ -166,31 +163,6 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
 }
 
 type DatabaseEnv = { DATABASE_URL: string } | { DATABASE_URL: string; PGBOSS_SCHEMA: string; schema: string };
-
-/** As test/e2e/stack.ts: a fresh schema (and pg-boss's next to it) on TEST_DATABASE_URL. */
-async function postgresDatabase(): Promise<{ DATABASE_URL: string; PGBOSS_SCHEMA: string; schema: string }> {
-  const schema = `hs_faults_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const client = new Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA "${schema}"`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(TEST_DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return { DATABASE_URL: url.toString(), PGBOSS_SCHEMA: `${schema}_pgboss`, schema };
-}
-
-async function dropSchemas(schemas: string[]): Promise<void> {
-  const client = new Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
 
 // ---- a store whose writes fail on command
 

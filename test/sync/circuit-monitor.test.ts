@@ -1,31 +1,19 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logging/logger';
 import { Metrics } from '../../src/metrics/registry';
 import { watchCircuits } from '../../src/sync/circuit-monitor';
 import { Circuits } from '../../src/vendors/core/circuit';
 import { VendorApiError } from '../../src/vendors/core/errors';
 import { memoryStore } from '../helpers/app';
+import { captureLogs } from '../helpers/logs';
 import { valueOf } from '../metrics/scrape';
 
 const T0 = new Date('2026-12-03T10:00:00Z');
-
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'debug', format: 'json', stream }) };
-}
 
 const flush = () => new Promise((r) => setTimeout(r, 20));
 
 describe('watchCircuits: what operators see of a circuit', () => {
   it('credentials refused: an error naming the connection, a stored row for sync status, the metrics; back: info, row gone, worker woken', async () => {
     const store = memoryStore();
-    const { lines, logger } = capture();
+    const { lines, logger } = captureLogs();
     const metrics = new Metrics({ store, logger, defaultMetrics: false });
     const circuits = new Circuits({ failureThreshold: 5, probeBaseMs: 1_000, probeMaxMs: 60_000, authProbeMs: 60_000 });
     let woken = 0;
@@ -56,7 +44,7 @@ describe('watchCircuits: what operators see of a circuit', () => {
   it('a store that cannot write the row is logged, and the circuit works on', async () => {
     const store = memoryStore();
     await store.close();
-    const { lines, logger } = capture();
+    const { lines, logger } = captureLogs();
     const circuits = new Circuits({ failureThreshold: 1, probeBaseMs: 1_000, probeMaxMs: 1_000, authProbeMs: 1_000 });
     watchCircuits(circuits, { store, logger, metrics: new Metrics({ defaultMetrics: false }), holder: 'h' });
     circuits.of('jira', 'default').failed(new VendorApiError({ vendor: 'jira', connectionId: 'default', operation: 'getIssue', method: 'GET', path: '/rest/api/3/issue/SUP-1', kind: 'network', status: null, vendorMessage: 'ECONNREFUSED' }), T0);

@@ -1,5 +1,3 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logging/logger';
 import type { NewInboxEvent, Store } from '../../src/store/types';
 import type { EventProcessor } from '../../src/sync/processor';
 import { runEvent } from '../../src/sync/run-event';
@@ -7,6 +5,7 @@ import { Worker } from '../../src/sync/worker';
 import { CircuitOpenError, Circuits } from '../../src/vendors/core/circuit';
 import { VendorApiError } from '../../src/vendors/core/errors';
 import { memoryStore } from '../helpers/app';
+import { captureLogs } from '../helpers/logs';
 
 /**
  * The worker's slots under a store that refuses writes (a full disk): whatever throws, a slot
@@ -51,17 +50,6 @@ const event = (ticket: string, i: number): NewInboxEvent => ({
   receivedAt: new Date('2026-12-03T09:12:40Z'),
 });
 
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'debug', format: 'json', stream }) };
-}
-
 const until = async (check: () => Promise<boolean> | boolean, what: string, ms = 5_000) => {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -82,7 +70,7 @@ describe('worker slots supervise themselves', () => {
 
   it('an outcome the full store refused is written once space is back; the slot lives on, nothing stays processing', async () => {
     const { store, full, refused } = fillableStore();
-    const { lines, logger } = capture();
+    const { lines, logger } = captureLogs();
     let running = 0;
     let mostAtOnce = 0;
     const processor = {
@@ -125,7 +113,7 @@ describe('worker slots supervise themselves', () => {
 
   it('a failure whose store.fail is refused goes back to pending with backoff once the store recovers', async () => {
     const { store, full } = fillableStore();
-    const { logger } = capture();
+    const { logger } = captureLogs();
     let calls = 0;
     const processor = {
       process: async () => {
@@ -154,7 +142,7 @@ describe('worker slots supervise themselves', () => {
 
   it('a throw outside the processor (a metrics bug) is logged with the event id and the event is retried', async () => {
     const store = memoryStore();
-    const { lines, logger } = capture();
+    const { lines, logger } = captureLogs();
     let timers = 0;
     const metrics = {
       webhook: () => undefined,
@@ -185,7 +173,7 @@ describe('worker slots supervise themselves', () => {
 describe('waiting out a vendor outage spends no attempts', () => {
   it('an event refused by an open circuit goes back to pending with its attempts given back, however often', async () => {
     const store = memoryStore();
-    const { logger } = capture();
+    const { logger } = captureLogs();
     const retryAt = new Date('2026-12-03T10:00:05Z');
     const processor = { process: async () => Promise.reject(new CircuitOpenError('jira', 'default', 'outage', retryAt)) } as unknown as EventProcessor;
     await store.enqueue(event('5158', 1));
@@ -202,7 +190,7 @@ describe('waiting out a vendor outage spends no attempts', () => {
 
   it('a 503 counts while its connection looks healthy, and stops counting once the circuit opens', async () => {
     const store = memoryStore();
-    const { logger } = capture();
+    const { logger } = captureLogs();
     const circuits = new Circuits({ failureThreshold: 2, probeBaseMs: 1_000, probeMaxMs: 1_000, authProbeMs: 1_000 });
     const now = new Date('2026-12-03T10:00:00Z');
     const err = new VendorApiError({ vendor: 'jira', connectionId: 'default', operation: 'createIssue', method: 'POST', path: '/rest/api/3/issue', kind: 'server', status: 503, vendorMessage: 'Service Unavailable' });
@@ -223,7 +211,7 @@ describe('waiting out a vendor outage spends no attempts', () => {
 
   it('an event claimed again and again without an outcome (the process died each time) goes to the dead letters', async () => {
     const store = memoryStore();
-    const { logger } = capture();
+    const { logger } = captureLogs();
     let ran = 0;
     const processor = {
       process: async () => {
