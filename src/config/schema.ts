@@ -1,6 +1,9 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { IANAZone } from 'luxon';
 import { POLICY_RULE_IDS, type PolicyRuleId } from '../domain/rules';
+import type { Goal } from '../domain/sla';
+import { parseGoal } from '../sla/duration';
 
 const httpUrl = z
   .string()
@@ -269,6 +272,73 @@ export const jobsSchema = z.object({
   backfillMaxPending: positiveInt.default(500),
 });
 
+const goal = z
+  .string()
+  .transform((v, ctx) => {
+    const g = parseGoal(v);
+    if (!g) ctx.addIssue({ code: 'custom', message: 'expected a duration such as 30m, 1h, 4h, 3d or 1d 4h' });
+    return g as Goal;
+  });
+const priorityTargets = z.object({ firstResponse: goal, resolution: goal });
+const targetsByPriority = z.object({ urgent: priorityTargets, high: priorityTargets, normal: priorityTargets, low: priorityTargets });
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const hoursSpan = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected working hours such as 09:00-17:00')
+  .refine((v) => {
+    const [a, b] = v.split('-') as [string, string];
+    return a < b;
+  }, 'expected the end of the working hours after their start');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as 2026-12-25');
+
+/** S1's business hours: the working week of one connection, in its own time zone. */
+export const calendarSchema = z.object({
+  timeZone: z.string().refine((v) => IANAZone.isValidZone(v), 'expected an IANA time zone such as Europe/Berlin or America/New_York'),
+  workingDays: z.array(z.enum(WEEKDAYS)).min(1, 'expected at least one working day').default(['mon', 'tue', 'wed', 'thu', 'fri']),
+  /** One span or several (a lunch break): 09:00-17:00, or [09:00-12:30, 13:30-17:00]. */
+  hours: z
+    .union([hoursSpan, z.array(hoursSpan).min(1)])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .refine((spans) => [...spans].sort().every((s, i, all) => i === 0 || (all[i - 1] as string).split('-')[1]! <= s.split('-')[0]!), 'expected working-hour spans that do not overlap')
+    .default(['09:00-17:00']),
+  holidays: z.array(isoDate).default([]),
+});
+
+const DEFAULT_TARGETS = {
+  urgent: { firstResponse: '1h', resolution: '4h' },
+  high: { firstResponse: '4h', resolution: '1d' },
+  normal: { firstResponse: '8h', resolution: '3d' },
+  low: { firstResponse: '1d', resolution: '5d' },
+};
+
+/** Service levels (rules S1-S3). Connection keys are `<vendor>/<connection id>`; `default` applies to the rest. */
+export const slaSchema = z.object({
+  enabled: bool.default(true),
+  /** S1: `ours` counts the targets below; `helpdesk` takes the helpdesk's own SLA due times (Freshdesk fr_due_by/due_by, Zendesk slas). */
+  source: z.enum(['ours', 'helpdesk']).default('ours'),
+  /** Per connection: `freshdesk/default: helpdesk`. */
+  sources: z.record(z.string(), z.enum(['ours', 'helpdesk'])).default({}),
+  /** S1: per connection, per priority. A connection without its own uses `default`. */
+  targets: z.record(z.string(), targetsByPriority).prefault({ default: DEFAULT_TARGETS }),
+  /** Targets of a ticket without a priority. */
+  noPriority: canonicalPriority.default('normal'),
+  /** S1: business hours per connection (or `default`); without one, time counts round the clock. */
+  calendars: z.record(z.string(), calendarSchema).default({}),
+  /** Time stops while the ticket waits on the requester. */
+  pauseStatuses: z.array(canonicalStatus).default(['pending', 'on_hold']),
+  /** S2: what a breach does, once per ticket and target: a private note, this tag, and the manager group. */
+  escalation: z
+    .object({
+      tag: z.string().trim().min(1).default('sla-breached'),
+      /** Reassign to the connection's first manager group (policy.roles). */
+      reassignToManager: bool.default(true),
+    })
+    .prefault({}),
+  /** S3: per Jira priority name, how long a linked bug may stay open (counted from the issue's creation). */
+  jiraFixTargets: z.record(z.string(), goal).prefault({ Highest: '2d', High: '5d', Medium: '15d', Low: '30d' }),
+  fixOverdueLabel: z.string().trim().min(1).default('fix-overdue'),
+});
+
 const cronExpression = z.string().refine((v) => cron.validate(v), 'expected a cron expression such as */15 * * * *');
 
 export const configSchema = z.object({
@@ -325,10 +395,13 @@ export const configSchema = z.object({
     poll: cronExpression.default('* * * * *'),
     /** M6: every linked pair compared on both sides; drift repaired or reported. */
     reconcile: cronExpression.default('0 * * * *'),
+    /** S2/S3: open tickets past a target, and linked bugs past their fix target. */
+    sla: cronExpression.default('*/5 * * * *'),
   }),
   jobs: jobsSchema.prefault({}),
   mirror: mirrorSchema.prefault({}),
   policy: policySchema.prefault({}),
+  sla: slaSchema.prefault({}),
   connections: z.object({
     freshdesk: z.array(freshdeskConnectionSchema),
     zendesk: z.array(zendeskConnectionSchema),
@@ -341,6 +414,9 @@ export type JiraIssuesConfig = z.infer<typeof jiraIssuesSchema>;
 export type PolicyConfig = z.infer<typeof policySchema>;
 export type MirrorConfig = z.infer<typeof mirrorSchema>;
 export type JobsConfig = z.infer<typeof jobsSchema>;
+export type SlaConfig = z.infer<typeof slaSchema>;
+export type CalendarConfig = z.infer<typeof calendarSchema>;
+export type PriorityTargets = z.infer<typeof priorityTargets>;
 export type ConnectionRolesConfig = z.infer<typeof connectionRolesSchema>;
 export type FreshdeskConnectionConfig = z.infer<typeof freshdeskConnectionSchema>;
 export type ZendeskConnectionConfig = z.infer<typeof zendeskConnectionSchema>;

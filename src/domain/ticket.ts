@@ -79,6 +79,25 @@ export interface Ticket {
   updatedAt: string;
   /** Every reply and note, oldest first. */
   comments: TicketComment[];
+  /**
+   * The helpdesk's own SLA policy for this ticket, where its answer carries one (Freshdesk
+   * fr_due_by/due_by on every ticket; Zendesk only when asked with include=slas). S1 uses it
+   * when the connection's SLA source is the helpdesk.
+   */
+  helpdeskSla?: HelpdeskSla | null;
+}
+
+/** One target of the helpdesk's own SLA policy. */
+export interface HelpdeskSlaTarget {
+  /** When it breaches (or breached), ISO UTC; null while paused or once achieved, where the vendor says so. */
+  dueAt: string | null;
+  /** null where the vendor does not say (Freshdesk). */
+  stage: 'active' | 'paused' | 'achieved' | null;
+}
+
+export interface HelpdeskSla {
+  firstResponse: HelpdeskSlaTarget | null;
+  resolution: HelpdeskSlaTarget | null;
 }
 
 export interface JiraIssue {

@@ -1,3 +1,4 @@
+import type { SlaState } from '../domain/sla';
 import type { EntityRef, Vendor } from '../domain/ticket';
 
 /**
@@ -208,6 +209,30 @@ export interface CircuitRecord {
   updatedAt: Date;
 }
 
+/** One ticket's service levels (S1-S3): its SLA history, the clock's last reading, its escalations. */
+export interface SlaRecord {
+  ticket: EntityRef;
+  state: SlaState;
+  /** The ticket is not resolved or closed. */
+  open: boolean;
+  /**
+   * When the sla job must look at the ticket again: the earliest due time of a target not yet
+   * escalated, or of a linked bug's fix target not yet marked. Null when nothing can breach
+   * without a change to the ticket (which comes as an event).
+   */
+  nextCheckAt: Date | null;
+  updatedAt: Date;
+}
+
+export interface SlaFilter {
+  vendor?: Vendor;
+  connectionId?: string;
+  openOnly?: boolean;
+  /** Keyset paging: records after this ticket, in (vendor, connection, ticket id) order. */
+  after?: EntityRef;
+  limit?: number;
+}
+
 export interface FailOptions {
   /** Default true. */
   countAttempt?: boolean;
@@ -329,6 +354,20 @@ export interface Store {
   saveCircuit(record: CircuitRecord): Promise<void>;
   clearCircuit(vendor: Vendor, connectionId: string, holder: string): Promise<void>;
   listCircuits(): Promise<CircuitRecord[]>;
+
+  // Service levels (S1-S3).
+  getSla(ticket: EntityRef): Promise<SlaRecord | null>;
+  /** Inserts or replaces the ticket's record. */
+  saveSla(record: SlaRecord): Promise<void>;
+  /** The sla job's work: records whose nextCheckAt is at or before `now`, earliest first. */
+  listSlaDue(now: Date, limit: number): Promise<SlaRecord[]>;
+  /** Records in (vendor, connection, ticket id) order, for explain and the audit. */
+  listSla(filter?: SlaFilter): Promise<SlaRecord[]>;
+  /**
+   * Helpdesk tickets the store has a live snapshot of but no SLA record (known before SLA
+   * tracking began), in (vendor, connection, ticket id) order after `after`.
+   */
+  listTicketsWithoutSla(limit: number, after?: EntityRef): Promise<EntityRef[]>;
 
   // Sync cursors (polls).
   getCursor(name: string): Promise<string | null>;
