@@ -70,10 +70,15 @@ export interface TargetClock {
   metAt: string | null;
 }
 
-/** S2: an escalation made, at most one per ticket and target. */
+/** S2: a breach handled, at most once per ticket and target. */
 export interface SlaEscalation {
   target: SlaTargetName;
-  /** When helpdesk-sync escalated. */
+  /**
+   * false: recorded only, because the target ran out long before helpdesk-sync first saw the
+   * ticket (installing must not flood old tickets with escalations).
+   */
+  escalated: boolean;
+  /** When helpdesk-sync escalated (or recorded). */
   at: string;
   /** The due time it was escalated against. */
   dueAt: string;
@@ -100,6 +105,8 @@ export interface FixTargetState {
 /** Everything kept about one ticket's service levels (the store's sla_states row). */
 export interface SlaState {
   history: SlaHistory;
+  /** When helpdesk-sync first kept this ticket's SLA state: breaches long before it are recorded, not escalated. */
+  trackedSince: string;
   /** The clock's last reading, at `computedAt`. */
   targets: TargetClock[];
   computedAt: string;

@@ -31,6 +31,11 @@ function isComplaint(ctx: PolicyContext): boolean {
   return hasTag(ctx.ticket, [...s.complaintTags, ...s.highRiskTags, ...s.sensitiveTags]) || (type !== null && s.complaintTypes.some((t) => t.toLowerCase() === type));
 }
 
+/** S2 recorded a breach of the ticket's service level: one of the ladder's reasons to go up. */
+function breachedSla(ctx: PolicyContext): boolean {
+  return ctx.input.history.decisions.some((d) => d.ruleId === 'S2' && (d.verdict === 'violation' || d.verdict === 'corrected'));
+}
+
 function hadFirstEscalation(ctx: PolicyContext): boolean {
   return ctx.handoffs.some(
     (h) =>
@@ -59,7 +64,8 @@ function lastReturnToFrontline(ctx: PolicyContext): Date | null {
 
 /**
  * E2: the first escalation goes to the first-escalation tier; straight from frontline to the
- * manager only for a complaint, high-risk or sensitive ticket, or once that tier had it.
+ * manager only for a complaint, high-risk or sensitive ticket, a breached service level (S2),
+ * or once that tier had it.
  */
 export function ladder(ctx: PolicyContext): RuleOutcome {
   const out: RuleOutcome = { decisions: [], handoffs: [] };
@@ -81,6 +87,10 @@ export function ladder(ctx: PolicyContext): RuleOutcome {
   const managerName = t.to.assigneeId ? personName(t.to.assigneeId, ctx.directory, 'the manager') : groupName(roles, t.to.groupId, ctx.directory);
   if (isComplaint(ctx)) {
     out.decisions.push(decision('E2', 'ok', t.actorId, `straight to ${managerName}: the ticket is a complaint, high-risk or sensitive`));
+    return out;
+  }
+  if (breachedSla(ctx)) {
+    out.decisions.push(decision('E2', 'ok', t.actorId, `to ${managerName}: the ticket breached its service level (S2)`));
     return out;
   }
   if (hadFirstEscalation(ctx)) {

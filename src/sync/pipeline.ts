@@ -8,6 +8,7 @@ import { Executor } from './executor';
 import { JiraIssueHandler } from './jira-issues';
 import { IssueMirrorHandler, TicketMirrorHandler } from './mirror-handler';
 import { PolicyHandler } from './policy-handler';
+import { IssueSlaHandler, SlaHandler } from './sla-handler';
 import { EventProcessor } from './processor';
 
 export interface Pipeline {
@@ -26,8 +27,9 @@ export function ourUsersOf(loaded: LoadedConfig): (vendor: Vendor, connectionId:
 
 /**
  * What acts on each event, in order: on tickets the escalation policy (T, E, H), the Jira
- * composer (J1-J5, which reads the trail the policy keeps) and the mirror (M3, M4, M6); on
- * issues the mirror (M1, M2). All of them write through the one executor.
+ * composer (J1-J5, which reads the trail the policy keeps), the mirror (M3, M4, M6) and the
+ * service levels (S1-S3); on issues the mirror (M1, M2) and S3's look at a changed bug. All of
+ * them write through the one executor.
  */
 export function buildPipeline(loaded: LoadedConfig, store: Store, clients: VendorClients, now?: () => Date): Pipeline {
   const { config } = loaded;
@@ -40,7 +42,10 @@ export function buildPipeline(loaded: LoadedConfig, store: Store, clients: Vendo
     .onTicket(new PolicyHandler({ ...common, settings: config.policy }))
     .onTicket(new JiraIssueHandler({ ...common, config: config.jiraIssues, projectKey }))
     .onTicket(new TicketMirrorHandler(mirror))
-    .onIssue(new IssueMirrorHandler(mirror));
+    // S1-S3 last: it reads the link the Jira composer made and sees the mirror's writes done.
+    .onTicket(new SlaHandler({ ...common, config }))
+    .onIssue(new IssueMirrorHandler(mirror))
+    .onIssue(new IssueSlaHandler({ ...common, config }));
   const customStatuses = new Map(
     loaded.connections.filter((c) => c.vendor === 'freshdesk').map((c) => [c.id, (c.settings as FreshdeskConnectionConfig).customStatuses]),
   );
