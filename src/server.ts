@@ -78,7 +78,16 @@ export const SERVICE_ROLES: readonly ServiceRole[] = ['web', 'worker', 'all'];
 /** The whole service: store, vendor clients, worker and the HTTP server. */
 export async function startService(
   loaded: LoadedConfig,
-  options: { logger?: Logger; host?: string; role?: ServiceRole } = {},
+  options: {
+    logger?: Logger;
+    host?: string;
+    role?: ServiceRole;
+    /**
+     * The clock the rules and the scheduled jobs judge by (SLA due times, consult windows). The
+     * demo passes the sandboxes' movable clock; intake, leases and signatures keep real time.
+     */
+    now?: () => Date;
+  } = {},
 ): Promise<RunningService> {
   const role = options.role ?? 'all';
   const logger = options.logger ?? loggerFor(loaded);
@@ -90,7 +99,7 @@ export async function startService(
   // One breaker per vendor connection, shared by the worker and the scheduled jobs.
   const circuits = new Circuits(config.vendorHttp.circuit);
   const clients = new VendorClients(loaded.connections, config, logger, metrics, circuits);
-  const { processor } = buildPipeline(loaded, store, clients);
+  const { processor } = buildPipeline(loaded, store, clients, options.now);
   const works = role !== 'web' && config.worker.enabled;
   // PostgreSQL: pg-boss is the job engine. Every role starts it, because the inbox's enqueue
   // sends each new event's job in its own transaction; only worker roles work the queues.
@@ -121,14 +130,15 @@ export async function startService(
   server.headersTimeout = 20_000;
   const port = (server.address() as AddressInfo).port;
   const jobs: ScheduledTask[] = [];
+  const now = options.now ?? (() => new Date());
   const consultSweep = async () => {
-    if ((await sweepConsults(store, new Date(), logger)) > 0) worker.wake();
+    if ((await sweepConsults(store, now(), logger)) > 0) worker.wake();
   };
   if (role === 'web') logger.info('web role: events are stored here and processed by a worker process');
   else if (config.worker.enabled && pgEngine) {
     await pgEngine.start();
     // One instance at a time runs each (pg-boss's schedule and an exclusive queue per job).
-    const syncDeps = { loaded, store, clients, logger, metrics, onEnqueued: () => worker.wake() };
+    const syncDeps = { loaded, store, clients, logger, metrics, now, onEnqueued: () => worker.wake() };
     await pgEngine.schedule([
       { name: 'consult-sweep', cron: config.schedules.consultSweep, run: consultSweep },
       ...SCHEDULED.map(({ job, expression }) => ({
@@ -151,7 +161,7 @@ export async function startService(
       }, { name: 'consult-sweep', noOverlap: true }),
     );
     // M6: poll and reconcile on their schedules; each page that queues events wakes the worker.
-    jobs.push(...scheduleSyncJobs({ loaded, store, clients, logger, metrics, onEnqueued: () => worker.wake() }));
+    jobs.push(...scheduleSyncJobs({ loaded, store, clients, logger, metrics, now, onEnqueued: () => worker.wake() }));
   } else logger.warn('worker disabled (worker.enabled=false): events are stored but not processed');
   logger.info('helpdesk-sync listening', { port, store: store.kind, role, engine: pgEngine ? 'pg-boss' : 'worker' });
 

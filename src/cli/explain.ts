@@ -1,4 +1,7 @@
 import type { HelpdeskVendor } from '../domain/ticket';
+import type { SlaState } from '../domain/sla';
+import { formatSpan } from '../sla/duration';
+import { TARGET_WORDS } from '../sla/notes';
 import type { Store } from '../store/types';
 
 const when = (d: Date) => d.toISOString().replace('T', ' ').replace(/:\d{2}\.\d{3}Z$/, ' UTC');
@@ -24,11 +27,12 @@ const VERDICT_WORDS: Record<string, string> = {
  */
 export async function explainTicket(store: Store, vendor: HelpdeskVendor, connectionId: string, ticketId: string): Promise<string[]> {
   const ref = { vendor, connectionId, id: ticketId };
-  const [owner, handoffs, decisions, link] = await Promise.all([
+  const [owner, handoffs, decisions, link, sla] = await Promise.all([
     store.getOwner(ref),
     store.listHandoffs(ref),
     store.listDecisions({ ticket: ref }),
     store.getLinkByTicket(ref),
+    store.getSla(ref),
   ]);
   const lines = [`${vendor} ticket ${ticketId} (connection ${connectionId})`];
   lines.push(
@@ -37,6 +41,7 @@ export async function explainTicket(store: Store, vendor: HelpdeskVendor, connec
       : 'Owner (E1): none recorded yet',
   );
   lines.push(link?.issueKey ? `Jira (J1/J4): ${link.issueKey}${link.missing.length ? `, still missing ${link.missing.join(', ')} (J5)` : ''}` : 'Jira (J1/J4): no linked issue');
+  lines.push('', ...slaLines(sla?.state ?? null));
   lines.push('', `Handoff trail (H5): ${handoffs.length} handoff(s)`);
   for (const h of handoffs) {
     const from = h.fromAssigneeId ?? h.fromGroupId ?? 'nobody';
@@ -47,6 +52,47 @@ export async function explainTicket(store: Store, vendor: HelpdeskVendor, connec
   for (const d of decisions) {
     const acts = d.actions.length ? `  [actions: ${d.actions.map((a) => (a as { kind?: string; type?: string }).kind ?? (a as { type?: string }).type ?? 'action').join(', ')}]` : '';
     lines.push(`  ${when(d.at)}  ${d.ruleId.padEnd(3)} ${VERDICT_WORDS[d.verdict] ?? d.verdict}: ${d.summary}${d.actorId ? ` (about ${d.actorId})` : ''}${acts}`);
+  }
+  return lines;
+}
+
+const STAGE_WORDS: Record<string, string> = {
+  running: 'running',
+  paused: 'paused',
+  met: 'met',
+  met_late: 'met LATE',
+  breached: 'BREACHED',
+};
+
+const at = (iso: string | null) => (iso ? when(new Date(iso)) : 'unknown');
+
+/** S1-S3 as kept: each target's reading when last computed, the escalations, the fix target. */
+export function slaLines(state: SlaState | null): string[] {
+  if (!state) return ['Service levels (S1-S3): not tracked yet (no event of this ticket processed since SLA tracking began)'];
+  const how = state.calendar ? `business hours (${state.calendar})` : 'round the clock';
+  const lines = [`Service levels (S1-S3): ${state.history.priority ?? 'no'} priority, counted ${how}, as of ${at(state.computedAt)}`];
+  for (const c of state.targets) {
+    const goal = c.goal ? ` ${c.goal.text}` : c.source === 'helpdesk' ? ' (helpdesk policy)' : '';
+    const detail =
+      c.stage === 'running'
+        ? `due ${at(c.dueAt)}, ${formatSpan(c.remainingMs)} left`
+        : c.stage === 'paused'
+          ? `${formatSpan(c.remainingMs)} left when it resumes`
+          : c.stage === 'met'
+            ? `at ${at(c.metAt)}`
+            : c.stage === 'met_late'
+              ? `at ${at(c.metAt)}, due ${at(c.breachedAt)}`
+              : `due ${at(c.breachedAt)}, ${formatSpan(-c.remainingMs)} over`;
+    lines.push(`  ${TARGET_WORDS[c.target]}${goal}: ${STAGE_WORDS[c.stage] ?? c.stage}, ${detail}`);
+  }
+  for (const x of state.escalations) {
+    const what = x.escalated ? `escalated ${at(x.at)} (S2), ${formatSpan(x.lateMs)} late${x.reassignedTo ? `, moved to group ${x.reassignedTo}` : ''}` : `breached before tracking began; recorded ${at(x.at)}, not escalated`;
+    lines.push(`  ${TARGET_WORDS[x.target]} breach: ${what}`);
+  }
+  const f = state.fix;
+  if (f) {
+    const status = f.doneAt ? `done ${at(f.doneAt)}` : f.markedAt ? `OVERDUE, marked ${at(f.markedAt)}` : f.dueAt ? `due ${at(f.dueAt)}` : 'no target for its priority';
+    lines.push(`  fix target (S3) of ${f.issueKey}${f.jiraPriority ? ` (${f.jiraPriority}${f.goal ? `, ${f.goal.text}` : ''})` : ''}: ${status}`);
   }
   return lines;
 }

@@ -10,6 +10,7 @@ import { backfill } from './backfill';
 import { poll } from './poll';
 import { silentProgress, type JobProgress } from './progress';
 import { reconcile } from './reconcile';
+import { slaJob } from './sla';
 import { emptySummary, type BackfillRequest, type ConnectionSummary, type JobContext, type JobName, type JobOutput, type JobSummary } from './types';
 import { errorText } from './walk';
 
@@ -72,6 +73,8 @@ function runBody(ctx: JobContext, request: JobRequest): Promise<JobOutput> {
       return reconcile(ctx, request);
     case 'backfill':
       return backfill(ctx, request);
+    case 'sla':
+      return slaJob(ctx, request);
   }
 }
 

@@ -16,17 +16,20 @@ export interface ScheduleDeps {
   onEnqueued: () => void;
   /** Job run counts and durations (passed on to runJob). */
   metrics?: MetricsRecorder;
+  /** The clock jobs judge by (the demo's movable one); real time when absent. */
+  now?: () => Date;
 }
 
 /** The jobs the server runs on a schedule; backfill runs only when asked (`sync run --job backfill`). */
 export const SCHEDULED: ReadonlyArray<{ job: JobName; expression: (loaded: LoadedConfig) => string }> = [
   { job: 'poll', expression: (l) => l.config.schedules.poll },
   { job: 'reconcile', expression: (l) => l.config.schedules.reconcile },
+  { job: 'sla', expression: (l) => l.config.schedules.sla },
 ];
 
 /**
- * M6's scheduled jobs on node-cron: poll (schedules.poll, every minute by default) and
- * reconcile (schedules.reconcile, hourly). Each tick is one runJob: under the job's lock, so a
+ * The scheduled jobs on node-cron: M6's poll (schedules.poll, every minute by default) and
+ * reconcile (schedules.reconcile, hourly), and S2/S3's sla (schedules.sla, every five minutes). Each tick is one runJob: under the job's lock, so a
  * CLI run or another instance at the same moment makes this one skip; `noOverlap` keeps a slow
  * run from overlapping itself in this process. A failed run is logged and recorded, and the
  * next tick simply tries again; nothing is thrown out of the callback. stop() lets a run in

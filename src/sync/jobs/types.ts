@@ -5,8 +5,8 @@ import type { Store } from '../../store/types';
 import type { VendorClients } from '../clients';
 import type { JobProgress } from './progress';
 
-/** The scheduled sync jobs of rule M6. */
-export const JOB_NAMES = ['poll', 'reconcile', 'backfill'] as const;
+/** The scheduled jobs: M6's sync jobs and S2/S3's service-level check. */
+export const JOB_NAMES = ['poll', 'reconcile', 'backfill', 'sla'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** What every job counts; jobs may add their own keys. */
