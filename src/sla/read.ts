@@ -8,7 +8,10 @@ import { goalsFor, type ConnectionSla } from './settings';
  * S1: each target's reading now, from our own clock or, where the connection's SLA source is the
  * helpdesk, from the due times the helpdesk's own SLA policy put on the ticket. Pure.
  */
-export function readTargets(history: SlaHistory, ticket: Ticket, settings: ConnectionSla, now: Date): { targets: TargetClock[]; calendar: string | null } {
+export function readTargets(history: SlaHistory, ticket: Ticket, settings: ConnectionSla, clockNow: Date): { targets: TargetClock[]; calendar: string | null } {
+  // The vendor's clock may run a little ahead of ours: a reply it stamped a second "after" now
+  // has still happened, so the reading is taken no earlier than the newest fact it rests on.
+  const now = new Date(Math.max(clockNow.getTime(), ...[history.firstResponseAt, history.statuses[history.statuses.length - 1]?.at].filter((t): t is string => !!t).map((t) => Date.parse(t))));
   if (settings.source === 'helpdesk') return { targets: helpdeskTargets(history, ticket, settings, now), calendar: null };
   const calendar = calendarFor(settings.calendar?.config, settings.calendar?.name ?? null);
   const targets = readClock({ history, goals: goalsFor(settings, history.priority), calendar, pauseStatuses: settings.pauseStatuses, now });

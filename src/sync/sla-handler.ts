@@ -196,7 +196,8 @@ export class IssueSlaHandler implements IssueHandler {
       source: 'poll',
       payload: { sla: 'issue_changed', issueKey: issue.key, at: now.toISOString() },
       headers: {},
-      receivedAt: now,
+      // The inbox keeps real time; `now` is the clock the rules judge by.
+      receivedAt: new Date(),
     });
   }
 }

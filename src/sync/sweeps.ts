@@ -21,7 +21,8 @@ export async function sweepConsults(store: Store, now: Date, logger: Logger, ded
       source: 'poll',
       payload: { sweep: 'consult_window', at: now.toISOString() },
       headers: {},
-      receivedAt: now,
+      // The inbox keeps real time (the worker claims by it); `now` is the clock rules judge by.
+      receivedAt: new Date(),
     });
     if (!result.duplicate) queued += 1;
   }

@@ -49,7 +49,7 @@ export interface Stack {
  * The real server over HTTP on loopback, its SQLite file in a temp folder, wired to the
  * sandboxes, with the seeds' roles configured for the policy engine (plus any extra YAML).
  */
-export async function startStack(extraYaml?: string): Promise<Stack> {
+export async function startStack(extraYaml?: string, options: { sandboxClock?: boolean } = {}): Promise<Stack> {
   const sandboxes = await startSandboxes({ webhookRetryDelayMs: 20 });
   const dir = mkdtempSync(path.join(tmpdir(), 'hs-e2e-'));
   const files = [configFile(), configFile(sandboxPolicyYaml()), ...(extraYaml ? [configFile(extraYaml)] : [])];
@@ -58,7 +58,9 @@ export async function startStack(extraYaml?: string): Promise<Stack> {
   const loaded = loadConfig({
     env: { ...sandboxes.env, ...databaseEnv, PORT: '0', LOG_LEVEL: 'silent', CONFIG_FILE: files.join(path.delimiter) },
   });
-  const service = await startService(loaded, { logger: createLogger({ level: 'silent' }), host: '127.0.0.1' });
+  // sandboxClock: the rules and jobs judge by the sandboxes' movable clock, as in the demo.
+  const now = options.sandboxClock ? { now: () => sandboxes.clock.now() } : {};
+  const service = await startService(loaded, { logger: createLogger({ level: 'silent' }), host: '127.0.0.1', ...now });
   sandboxes.connect(service.url);
   return {
     sandboxes,

@@ -38,7 +38,9 @@ export async function slaJob(ctx: JobContext, selection: JobSelection = {}): Pro
 
   const queue = async (event: Omit<NewInboxEvent, 'entityKey' | 'eventType' | 'source' | 'headers' | 'receivedAt'> & { ticketId: string; source: NewInboxEvent['source'] }): Promise<boolean> => {
     const { ticketId, ...rest } = event;
-    const result = await ctx.store.enqueue({ ...rest, entityKey: entityKeyOf('ticket', ticketId), eventType: SLA_CHECK_EVENT, headers: {}, receivedAt: ctx.now() });
+    // The inbox keeps real time (leases, retries, the worker's claims); ctx.now() is the clock
+    // the rules judge by, which the demo moves forward.
+    const result = await ctx.store.enqueue({ ...rest, entityKey: entityKeyOf('ticket', ticketId), eventType: SLA_CHECK_EVENT, headers: {}, receivedAt: new Date() });
     return !result.duplicate;
   };
 
