@@ -31,7 +31,7 @@ describe('SLA breach escalated once (S1, S2)', () => {
   it('escalates an unanswered urgent ticket once: note, tag, manager group; later runs and a late reply add nothing', async () => {
     const t = await sam.createTicket({ email: FRESHDESK_REQUESTERS.ana.email, subject: 'Payroll export fails for every company', description: '<p>Since 07:00 no payroll export completes.</p>', priority: 4, status: 2, group_id: FRESHDESK_GROUPS.clientSuccess.id });
     await sam.update(t.id, { responder_id: samOrtiz.id });
-    await settled(stack).catch(async (e) => { console.log('AFTER', JSON.stringify((await stack.service.store.listEvents({})).map((e) => [e.id, e.eventType, e.status, e.attempts, e.lastError, e.nextAttemptAt]))); throw e; });
+    await settle();
     const tracked = await stack.service.store.getSla(ref(t.id));
     expect(tracked?.state.targets.map((c) => [c.target, c.stage, c.goal?.text])).toEqual([
       ['first_response', 'running', '1h'],
