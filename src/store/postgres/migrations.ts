@@ -256,6 +256,31 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX IF NOT EXISTS inbox_status ON inbox_events (status);
     `,
   },
+  {
+    version: 8,
+    name: 'service levels: one SLA record per ticket, and the live snapshots of tickets without one',
+    sql: `
+      -- One row per helpdesk ticket (S1-S3): its SlaState as JSONB. The key columns are
+      -- COLLATE "C": ticket ids order byte by byte, as in SQLite, and the primary key's order is
+      -- the order listSla pages in.
+      CREATE TABLE sla_states (
+        vendor TEXT COLLATE "C" NOT NULL,
+        connection_id TEXT COLLATE "C" NOT NULL,
+        ticket_id TEXT COLLATE "C" NOT NULL,
+        state JSONB NOT NULL,
+        open BOOLEAN NOT NULL,
+        next_check_at BIGINT,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (vendor, connection_id, ticket_id)
+      );
+      -- listSlaDue: the earliest due first, among the rows that can be due at all.
+      CREATE INDEX sla_states_due ON sla_states (next_check_at, vendor, connection_id, ticket_id) WHERE next_check_at IS NOT NULL;
+      -- listTicketsWithoutSla: the live helpdesk snapshots in byte order of their key, so the
+      -- keyset walk reads this index in order, whatever the database's collation.
+      CREATE INDEX entity_snapshots_live_tickets ON entity_snapshots (vendor COLLATE "C", connection_id COLLATE "C", entity_id COLLATE "C")
+        WHERE NOT deleted AND vendor IN ('freshdesk', 'zendesk');
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

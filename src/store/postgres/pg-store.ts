@@ -1,4 +1,5 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { SlaState } from '../../domain/sla';
 import type { EntityRef, Vendor } from '../../domain/ticket';
 import type {
   CursorRow,
@@ -22,6 +23,8 @@ import type {
   Store,
   StoreHealth,
   TicketLink,
+  SlaFilter,
+  SlaRecord,
   TicketOwner,
   Verdict,
 } from '../types';
@@ -80,6 +83,20 @@ export interface PgStoreOptions {
 }
 
 const json = (v: unknown) => JSON.stringify(v ?? null);
+/** listSla's page when the filter names none. */
+const SLA_PAGE = 1000;
+/** A row count for LIMIT: a whole number, never negative (PostgreSQL refuses a negative LIMIT). */
+const limitOf = (limit: number | undefined, fallback: number) => Math.max(0, Math.floor(limit ?? fallback));
+
+function toSla(row: Row): SlaRecord {
+  return {
+    ticket: refOf(row),
+    state: parsed(row.state) as SlaState,
+    open: row.open === true,
+    nextCheckAt: dateOrNull(row.next_check_at),
+    updatedAt: date(row.updated_at),
+  };
+}
 /** At most this many enqueues in one transaction. */
 const MAX_ENQUEUE_GROUP = 500;
 /** Enqueue groups written at once (each on a connection of the pool), entities spread over them. */
@@ -1029,5 +1046,69 @@ export class PgStore implements Store {
 
   async listCircuits(): Promise<CircuitRecord[]> {
     return (await this.query('SELECT * FROM connection_circuits ORDER BY vendor, connection_id, holder COLLATE "C"')).rows.map(toCircuit);
+  }
+
+  // ---- service levels (S1-S3)
+  // sla_states' key columns are COLLATE "C" (migration 8): its primary key orders ticket ids
+  // byte by byte, as SQLite does, so listSla's order and keyset are the index's.
+
+  async getSla(t: EntityRef): Promise<SlaRecord | null> {
+    const row = (await this.query('SELECT * FROM sla_states WHERE vendor = $1 AND connection_id = $2 AND ticket_id = $3', [t.vendor, t.connectionId, t.id])).rows[0];
+    return row ? toSla(row) : null;
+  }
+
+  async saveSla(r: SlaRecord): Promise<void> {
+    await this.query(
+      `INSERT INTO sla_states (vendor, connection_id, ticket_id, state, open, next_check_at, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
+       ON CONFLICT (vendor, connection_id, ticket_id) DO UPDATE SET
+         state = excluded.state, open = excluded.open, next_check_at = excluded.next_check_at, updated_at = excluded.updated_at`,
+      [r.ticket.vendor, r.ticket.connectionId, r.ticket.id, json(r.state), r.open, r.nextCheckAt ? ms(r.nextCheckAt) : null, ms(r.updatedAt)],
+    );
+  }
+
+  async listSlaDue(now: Date, limit: number): Promise<SlaRecord[]> {
+    // Walks sla_states_due from its start: only due rows are read.
+    const { rows } = await this.query(
+      `SELECT * FROM sla_states WHERE next_check_at IS NOT NULL AND next_check_at <= $1
+       ORDER BY next_check_at, vendor, connection_id, ticket_id LIMIT $2`,
+      [ms(now), limitOf(limit, 0)],
+    );
+    return rows.map(toSla);
+  }
+
+  /** Ticket ids are text and order byte by byte (COLLATE "C"), as in SQLite, so '10' < '9'. */
+  async listSla(filter: SlaFilter = {}): Promise<SlaRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.vendor) (params.push(filter.vendor), where.push(`vendor = $${params.length}`));
+    if (filter.connectionId) (params.push(filter.connectionId), where.push(`connection_id = $${params.length}`));
+    if (filter.openOnly) where.push('open');
+    if (filter.after) {
+      params.push(filter.after.vendor, filter.after.connectionId, filter.after.id);
+      const n = params.length;
+      where.push(`(vendor, connection_id, ticket_id) > ($${n - 2}, $${n - 1}, $${n})`);
+    }
+    params.push(limitOf(filter.limit, SLA_PAGE));
+    const sql = `SELECT * FROM sla_states ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY vendor, connection_id, ticket_id LIMIT $${params.length}`;
+    return (await this.query(sql, params)).rows.map(toSla);
+  }
+
+  /**
+   * Live helpdesk snapshots without an SLA record, in byte order of their key: a walk of
+   * entity_snapshots_live_tickets (whose predicate and COLLATE "C" columns the query repeats)
+   * from `after`, each probed in sla_states' primary key (an anti-join).
+   */
+  async listTicketsWithoutSla(limit: number, after?: EntityRef): Promise<EntityRef[]> {
+    const params: unknown[] = [limitOf(limit, 0)];
+    if (after) params.push(after.vendor, after.connectionId, after.id);
+    const { rows } = await this.query(
+      `SELECT s.vendor, s.connection_id, s.entity_id FROM entity_snapshots s
+       WHERE NOT s.deleted AND s.vendor IN ('freshdesk', 'zendesk')
+         ${after ? 'AND (s.vendor COLLATE "C", s.connection_id COLLATE "C", s.entity_id COLLATE "C") > ($2, $3, $4)' : ''}
+         AND NOT EXISTS (SELECT 1 FROM sla_states a WHERE a.vendor = s.vendor AND a.connection_id = s.connection_id AND a.ticket_id = s.entity_id)
+       ORDER BY s.vendor COLLATE "C", s.connection_id COLLATE "C", s.entity_id COLLATE "C" LIMIT $1`,
+      params,
+    );
+    return rows.map((r) => refOf(r, 'entity_id'));
   }
 }

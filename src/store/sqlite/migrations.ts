@@ -253,6 +253,29 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE INDEX inbox_dead ON inbox_events (id) WHERE status = 'dead';
     `,
   },
+  {
+    version: 8,
+    name: 'service levels: one SLA record per ticket, and the live snapshots of tickets without one',
+    sql: `
+      -- One row per helpdesk ticket (S1-S3): its SlaState as JSON text, stored and returned as is.
+      -- Ticket ids are text and order byte by byte (BINARY), like every key here.
+      CREATE TABLE sla_states (
+        vendor TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        open INTEGER NOT NULL,
+        next_check_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (vendor, connection_id, ticket_id)
+      );
+      -- listSlaDue: the earliest due first, among the rows that can be due at all.
+      CREATE INDEX sla_states_due ON sla_states (next_check_at, vendor, connection_id, ticket_id) WHERE next_check_at IS NOT NULL;
+      -- listTicketsWithoutSla walks the live snapshots in key order without reading their data
+      -- (the deleted flag is stored after it: reading it would read every snapshot's overflow pages).
+      CREATE INDEX entity_snapshots_live ON entity_snapshots (vendor, connection_id, entity_id) WHERE deleted = 0;
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

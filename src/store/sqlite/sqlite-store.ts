@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { SlaState } from '../../domain/sla';
 import type { EntityRef, Vendor } from '../../domain/ticket';
 import type {
   CircuitRecord,
@@ -26,9 +27,28 @@ import type {
   EventSource,
   JobRun,
   LedgerFilter,
+  SlaFilter,
+  SlaRecord,
 } from '../types';
 import { circuitValues, date, dateOrNull, ms, refOf, str, strOrNull, toCircuit, toDeadLetter, toEvent, toExecuted, toLink, type Row } from '../rows';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations';
+
+/** The vendors whose tickets have service levels, in byte order (listTicketsWithoutSla's order). */
+const HELPDESK_VENDORS = ['freshdesk', 'zendesk'] as const;
+/** listSla's page when the filter names none. */
+const SLA_PAGE = 1000;
+/** A row count for LIMIT: a whole number, never negative (SQLite reads LIMIT -1 as no limit). */
+const limitOf = (limit: number | undefined, fallback: number) => Math.max(0, Math.floor(limit ?? fallback));
+
+function toSla(row: Row): SlaRecord {
+  return {
+    ticket: refOf(row),
+    state: JSON.parse(str(row.state)) as SlaState,
+    open: Number(row.open) === 1,
+    nextCheckAt: dateOrNull(row.next_check_at),
+    updatedAt: date(row.updated_at),
+  };
+}
 
 
 
@@ -759,5 +779,91 @@ export class SqliteStore implements Store {
 
   async listCircuits(): Promise<CircuitRecord[]> {
     return (this.sql('SELECT * FROM connection_circuits ORDER BY vendor, connection_id, holder').all() as Row[]).map(toCircuit);
+  }
+
+  // ---- service levels (S1-S3)
+
+  async getSla(t: EntityRef): Promise<SlaRecord | null> {
+    const row = this.sql('SELECT * FROM sla_states WHERE vendor = ? AND connection_id = ? AND ticket_id = ?').get(t.vendor, t.connectionId, t.id) as Row | undefined;
+    return row ? toSla(row) : null;
+  }
+
+  async saveSla(r: SlaRecord): Promise<void> {
+    this.sql(
+      `INSERT INTO sla_states (vendor, connection_id, ticket_id, state, open, next_check_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (vendor, connection_id, ticket_id) DO UPDATE SET
+         state = excluded.state, open = excluded.open, next_check_at = excluded.next_check_at, updated_at = excluded.updated_at`,
+    ).run(r.ticket.vendor, r.ticket.connectionId, r.ticket.id, JSON.stringify(r.state), r.open ? 1 : 0, r.nextCheckAt ? ms(r.nextCheckAt) : null, ms(r.updatedAt));
+  }
+
+  async listSlaDue(now: Date, limit: number): Promise<SlaRecord[]> {
+    // Walks sla_states_due from its start: only due rows are read.
+    const rows = this.sql(
+      `SELECT * FROM sla_states WHERE next_check_at IS NOT NULL AND next_check_at <= ?
+       ORDER BY next_check_at, vendor, connection_id, ticket_id LIMIT ?`,
+    ).all(ms(now), limitOf(limit, 0)) as Row[];
+    return rows.map(toSla);
+  }
+
+  /** Ticket ids are text and order as SQLite orders text (BINARY: byte by byte), so '10' < '9'. */
+  async listSla(filter: SlaFilter = {}): Promise<SlaRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.vendor) (where.push('vendor = ?'), params.push(filter.vendor));
+    if (filter.connectionId) (where.push('connection_id = ?'), params.push(filter.connectionId));
+    if (filter.openOnly) where.push('open = 1');
+    if (filter.after) {
+      // The key columns the filter fixes leave the keyset: `vendor = ? AND (connection_id, ticket_id) > (?, ?)`
+      // is a range of the primary key, where SQLite would scan the vendor from its start for a
+      // row value over all three columns behind `vendor = ?`.
+      let columns = ['vendor', 'connection_id', 'ticket_id'];
+      let key: string[] = [filter.after.vendor, filter.after.connectionId, filter.after.id];
+      const fixed = filter.vendor ? [filter.vendor, filter.connectionId] : [];
+      for (const value of fixed) {
+        if (!value) break;
+        const order = Buffer.compare(Buffer.from(value), Buffer.from(key[0] as string));
+        // Every record the filter selects comes before `after`:
+        if (order < 0) return [];
+        // Every one comes after it:
+        if (order > 0) {
+          key = [];
+          break;
+        }
+        columns = columns.slice(1);
+        key = key.slice(1);
+      }
+      if (key.length > 0) {
+        where.push(`(${columns.join(', ')}) > (${key.map(() => '?').join(', ')})`);
+        params.push(...key);
+      }
+    }
+    const sql = `SELECT * FROM sla_states ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY vendor, connection_id, ticket_id LIMIT ?`;
+    return (this.sql(sql).all(...params, limitOf(filter.limit, SLA_PAGE)) as Row[]).map(toSla);
+  }
+
+  /**
+   * Live helpdesk snapshots without an SLA record, in (vendor, connection, ticket id) order,
+   * text compared byte by byte. One walk of the partial index of live snapshots per helpdesk
+   * vendor, from `after`: `vendor = ? AND (connection_id, entity_id) > (?, ?)` is a range of that
+   * index (a row value over all three columns behind `vendor IN (...)` is not: SQLite would scan
+   * the vendor from its start). Each snapshot is probed in sla_states' primary key (an anti-join);
+   * no snapshot data is read.
+   */
+  async listTicketsWithoutSla(limit: number, after?: EntityRef): Promise<EntityRef[]> {
+    const wanted = limitOf(limit, 0);
+    const found: EntityRef[] = [];
+    const anti = 'NOT EXISTS (SELECT 1 FROM sla_states a WHERE a.vendor = s.vendor AND a.connection_id = s.connection_id AND a.ticket_id = s.entity_id)';
+    for (const vendor of HELPDESK_VENDORS) {
+      if (found.length >= wanted) break;
+      if (after && vendor < after.vendor) continue;
+      const from = after && vendor === after.vendor ? [after.connectionId, after.id] : null;
+      const rows = this.sql(
+        `SELECT s.vendor, s.connection_id, s.entity_id FROM entity_snapshots s
+         WHERE s.deleted = 0 AND s.vendor = ?${from ? ' AND (s.connection_id, s.entity_id) > (?, ?)' : ''} AND ${anti}
+         ORDER BY s.connection_id, s.entity_id LIMIT ?`,
+      ).all(vendor, ...(from ?? []), wanted - found.length) as Row[];
+      for (const r of rows) found.push(refOf(r, 'entity_id'));
+    }
+    return found;
   }
 }
