@@ -1,5 +1,6 @@
 import { FRESHDESK_AGENTS, JIRA_USERS, ZENDESK_AGENTS } from '../seed-people';
 import type { Store } from '../../store/types';
+import type { JobName } from '../../sync/jobs/types';
 import type { Sandboxes } from '../world';
 import { FreshdeskAgent, JiraUser, ZendeskAgent } from './actors';
 
@@ -18,6 +19,8 @@ export interface DemoWorld {
   jira: Record<JiraName, JiraUser>;
   /** How long a check waits for helpdesk-sync to act on a change. */
   patienceMs: number;
+  /** Runs one of helpdesk-sync's scheduled jobs now, as `helpdesk-sync sync run --job <job>` does. */
+  runJob(job: JobName): Promise<void>;
 }
 
 function people<K extends string, P, A>(all: Record<K | 'integration', P>, make: (p: P) => A): Record<K, A> {
@@ -28,13 +31,14 @@ function people<K extends string, P, A>(all: Record<K | 'integration', P>, make:
   return out;
 }
 
-export function demoWorld(sandboxes: Sandboxes, helpdeskSyncUrl: string, store: Store, patienceMs = 15_000): DemoWorld {
+export function demoWorld(sandboxes: Sandboxes, helpdeskSyncUrl: string, store: Store, runJob: (job: JobName) => Promise<void>, patienceMs = 15_000): DemoWorld {
   const { urls } = sandboxes;
   return {
     sandboxes,
     helpdeskSyncUrl,
     store,
     patienceMs,
+    runJob,
     fd: people(FRESHDESK_AGENTS, (a) => new FreshdeskAgent(urls.freshdesk, a.apiKey)),
     zd: people(ZENDESK_AGENTS, (a) => new ZendeskAgent(urls.zendesk, a.email, a.apiKey)),
     jira: people(JIRA_USERS, (u) => new JiraUser(urls.jira, u.email, u.apiToken)),

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { loadConfig } from '../../config/load';
 import { createLogger } from '../../logging/logger';
 import { startService, type RunningService } from '../../server';
+import { runJob } from '../../sync/jobs/run-job';
+import type { JobName } from '../../sync/jobs/types';
 import { sandboxPolicyYaml } from '../policy-roles';
 import { startSandboxes, type Sandboxes } from '../world';
 import { demoWorld } from './demo-world';
@@ -60,7 +62,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   });
   const logFile = path.join(dataDir, 'helpdesk-sync.log');
   const logger = createLogger({ level: 'info', format: 'json', stream: createWriteStream(logFile) });
-  const service = await startService(loaded, { logger, host: '127.0.0.1' });
+  // The rules and jobs judge by the sandboxes' clock, which scenario e moves forward.
+  const now = () => sandboxes.clock.now();
+  const service = await startService(loaded, { logger, host: '127.0.0.1', now });
   sandboxes.connect(service.url);
 
   write('helpdesk-sync demo: three vendor sandboxes and helpdesk-sync, on this machine');
@@ -72,7 +76,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   options.beforeScenarios?.(sandboxes);
   const before = baseline(sandboxes);
   const scenarios = options.only ? SCENARIOS.filter((s) => options.only?.includes(s.id)) : SCENARIOS;
-  const outcomes = await runScenarios(demoWorld(sandboxes, service.url, service.store), scenarios, consoleReporter(write));
+  const runOne = async (job: JobName) => {
+    await runJob({ loaded, store: service.store, clients: service.clients, logger, now }, { job });
+    service.worker.wake();
+  };
+  const outcomes = await runScenarios(demoWorld(sandboxes, service.url, service.store, runOne), scenarios, consoleReporter(write));
   const decisions = await service.store.listDecisions({});
   const violations = decisions.filter((d) => d.verdict === 'violation' || d.verdict === 'corrected').length;
   printRaisedIssues(write, sandboxes);
