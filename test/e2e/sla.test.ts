@@ -2,6 +2,7 @@ import { FreshdeskAgent } from '../../src/sandbox/demo/actors';
 import { FRESHDESK_AGENTS, FRESHDESK_GROUPS, FRESHDESK_REQUESTERS } from '../../src/sandbox/seed-people';
 import { createLogger } from '../../src/logging/logger';
 import { runJob } from '../../src/sync/jobs/run-job';
+import type { HelpdeskClient } from '../../src/vendors/types';
 import { settled, startStack, type Stack } from './stack';
 
 /**
@@ -88,5 +89,60 @@ describe('SLA breach escalated once (S1, S2)', () => {
     const kept = await stack.service.store.getSla(ref(t.id));
     expect(kept?.state.targets.map((c) => c.stage)).toEqual(['paused', 'paused']);
     expect(kept?.nextCheckAt).toBeNull();
+  });
+
+  it('an attempt that dies after the note (before the tag and the move) finishes on its retry without a second note', async () => {
+    const t = await sam.createTicket({ email: FRESHDESK_REQUESTERS.ana.email, subject: 'Login loops back to the sign-in page', description: '<p>Nobody at Northwind can sign in.</p>', priority: 4, status: 2, group_id: FRESHDESK_GROUPS.clientSuccess.id });
+    await settle();
+    const client = stack.service.clients.helpdesk('freshdesk', 'default') as HelpdeskClient;
+    const update = client.updateTicket.bind(client);
+    let died = 0;
+    client.updateTicket = async (id, patch) => {
+      if (id === String(t.id) && patch.tags?.add?.includes('sla-breached') && died === 0) {
+        died += 1;
+        throw new Error('the worker died here');
+      }
+      return update(id, patch);
+    };
+    try {
+      stack.sandboxes.clock.advance(HOUR + 60_000);
+      await slaRun();
+      stack.service.worker.wake();
+      await settle();
+    } finally {
+      client.updateTicket = update;
+    }
+    expect(died).toBe(1);
+    expect(notes(t.id)).toHaveLength(1);
+    expect(stack.sandboxes.freshdesk.ticket(t.id)?.tags).toContain('sla-breached');
+    expect(stack.sandboxes.freshdesk.ticket(t.id)?.groupId).toBe(FRESHDESK_GROUPS.csManagement.id);
+    expect((await stack.service.store.listDecisions({ ticket: ref(t.id), ruleId: 'S2' })).map((d) => d.verdict)).toEqual(['corrected']);
+  });
+
+  it('S3: a linked Highest bug past its 2-day fix target is marked once (label, Jira comment, note for the owner)', async () => {
+    const t = await sam.createTicket({ email: FRESHDESK_REQUESTERS.ana.email, subject: 'Invoice PDF shows the wrong VAT rate', description: '<p>Steps to reproduce:</p><p>Open any invoice of November.</p><p>Impact:</p><p>Every customer invoice is wrong.</p><p>Environment:</p><p>Production, all browsers</p>', priority: 4, status: 2, group_id: FRESHDESK_GROUPS.clientSuccess.id, tags: ['jira-bug'] });
+    await sam.update(t.id, { responder_id: samOrtiz.id });
+    await settle();
+    const link = await stack.service.store.getLinkByTicket(ref(t.id));
+    expect(link).toMatchObject({ state: 'linked', kind: 'bug' });
+    const key = link?.issueKey as string;
+    expect(stack.sandboxes.jira.issue(key)?.labels).not.toContain('fix-overdue');
+    const fix = (await stack.service.store.getSla(ref(t.id)))?.state.fix;
+    expect(fix).toMatchObject({ issueKey: key, jiraPriority: 'Highest', goal: { text: '2d' }, markedAt: null });
+
+    stack.sandboxes.clock.advance(2 * 24 * HOUR + HOUR);
+    for (let i = 0; i < 2; i += 1) {
+      await slaRun();
+      stack.service.worker.wake();
+      await settle();
+    }
+    const overdueComments = stack.sandboxes.jira.comments(key).filter((c) => /Fix overdue/.test(JSON.stringify(c.body)));
+    const overdueNotes = stack.sandboxes.freshdesk.conversations(t.id).filter((c) => c.private && /Fix overdue/.test(c.bodyText));
+    expect(stack.sandboxes.jira.issue(key)?.labels).toContain('fix-overdue');
+    expect(overdueComments).toHaveLength(1);
+    expect(overdueNotes).toHaveLength(1);
+    expect(overdueNotes[0]?.bodyText).toMatch(new RegExp(`${key} \\(Highest\\) has a fix target of 2d`));
+    expect((await stack.service.store.listDecisions({ ticket: ref(t.id), ruleId: 'S3' })).map((d) => d.verdict)).toEqual(['violation']);
+    expect((await stack.service.store.getSla(ref(t.id)))?.state.fix?.markedAt).not.toBeNull();
   });
 });
