@@ -15,7 +15,7 @@ export function parseGoal(text: string): Goal | null {
   let at = 0;
   PART.lastIndex = 0;
   while (at < trimmed.length) {
-    while (trimmed[at] === ' ') at += 1;
+    while (/\s/.test(trimmed[at] ?? '')) at += 1;
     if (at >= trimmed.length) break;
     PART.lastIndex = at;
     const m = PART.exec(trimmed);
@@ -25,6 +25,8 @@ export function parseGoal(text: string): Goal | null {
     if (seen.includes(unit) || (seen.length && 'dhm'.indexOf(unit) < 'dhm'.indexOf(seen[seen.length - 1] as string))) return null;
     seen.push(unit);
     const n = Number(amount);
+    // A number too large to count in exact milliseconds is not a target either.
+    if (!Number.isSafeInteger(n * (unit === 'd' ? 86_400_000 : unit === 'h' ? 3_600_000 : 60_000))) return null;
     if (unit === 'd') days += n;
     else if (unit === 'h') minutes += n * 60;
     else minutes += n;
@@ -39,7 +41,7 @@ export function goalMs(goal: Goal, dayMs: number): number {
   return goal.days * dayMs + goal.minutes * 60_000;
 }
 
-/** 5400000 -> "1h 30m"; for notes and the CLI. */
+/** 5400000 -> "1h 30m"; for notes and the CLI. Rounded to the minute; the sign is dropped (callers say "late by"). */
 export function formatSpan(ms: number): string {
   const minutes = Math.round(Math.abs(ms) / 60_000);
   const d = Math.floor(minutes / 1440);
