@@ -1,4 +1,5 @@
-import { explainTicket } from '../../src/cli/explain';
+import { explainTicket, slaLines } from '../../src/cli/explain';
+import { parseGoal } from '../../src/sla/duration';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 
 describe('helpdesk-sync explain', () => {
@@ -20,6 +21,8 @@ describe('helpdesk-sync explain', () => {
       'Owner (E1): agent 8447388090495 of group 8447320466001, since 2025-01-08 10:02 UTC, claimed 2025-01-08 10:02 UTC',
       'Jira (J1/J4): SUP-23, still missing impact (J5)',
       '',
+      'Service levels (S1-S3): not tracked yet (no event of this ticket processed since SLA tracking began)',
+      '',
       'Handoff trail (H5): 2 handoff(s)',
       '  2025-01-08 10:10 UTC  escalated from 8447388090495 to group 8447320466430 by 8447388090495 (with comment 9001)',
       '  2025-01-08 10:20 UTC  handed back from 8447388090601 to agent 8447388090495 by 8447388090601 (with comment 9003)',
@@ -36,5 +39,27 @@ describe('helpdesk-sync explain', () => {
     const lines = await explainTicket(store, 'freshdesk', 'default', '1');
     expect(lines.slice(1, 3)).toEqual(['Owner (E1): none recorded yet', 'Jira (J1/J4): no linked issue']);
     await store.close();
+  });
+
+  it('shows each SLA target, the escalation and the fix target (S1-S3)', () => {
+    const lines = slaLines({
+      history: { createdAt: '2026-12-04T09:00:00.000Z', statuses: [{ at: '2026-12-04T09:00:00.000Z', status: 'open' }], firstResponseAt: '2026-12-04T10:25:00.000Z', priority: 'urgent', basis: 'observed' },
+      trackedSince: '2026-12-04T09:00:00.000Z',
+      targets: [
+        { target: 'first_response', source: 'ours', goal: parseGoal('1h'), stage: 'met_late', elapsedMs: 85 * 60_000, remainingMs: -25 * 60_000, dueAt: '2026-12-04T10:00:00.000Z', breachedAt: '2026-12-04T10:00:00.000Z', metAt: '2026-12-04T10:25:00.000Z' },
+        { target: 'resolution', source: 'ours', goal: parseGoal('4h'), stage: 'running', elapsedMs: 90 * 60_000, remainingMs: 150 * 60_000, dueAt: '2026-12-04T13:00:00.000Z', breachedAt: null, metAt: null },
+      ],
+      computedAt: '2026-12-04T10:30:00.000Z',
+      calendar: null,
+      escalations: [{ target: 'first_response', escalated: true, at: '2026-12-04T10:05:00.000Z', dueAt: '2026-12-04T10:00:00.000Z', lateMs: 5 * 60_000, reassignedTo: '8447320466500' }],
+      fix: { issueKey: 'SUP-42', issueId: '10042', jiraPriority: 'Highest', goal: parseGoal('2d'), dueAt: '2026-12-06T09:30:00.000Z', doneAt: null, markedAt: null },
+    });
+    expect(lines).toEqual([
+      'Service levels (S1-S3): urgent priority, counted round the clock, as of 2026-12-04 10:30 UTC',
+      '  first response 1h: met LATE, at 2026-12-04 10:25 UTC, due 2026-12-04 10:00 UTC',
+      '  resolution 4h: running, due 2026-12-04 13:00 UTC, 2h 30m left',
+      '  first response breach: escalated 2026-12-04 10:05 UTC (S2), 5m late, moved to group 8447320466500',
+      '  fix target (S3) of SUP-42 (Highest, 2d): due 2026-12-06 09:30 UTC',
+    ]);
   });
 });
