@@ -182,7 +182,9 @@ export class IssueSlaHandler implements IssueHandler {
   async handle(input: IssueInput): Promise<void> {
     const { issue, previous } = input;
     if (!this.deps.config.sla.enabled) return;
-    if (previous && previous.priority === issue.priority && previous.status.name === issue.status.name) return;
+    // Without a previous state nothing says what changed; the ticket's own events and its due
+    // time still bring the fix target up to date.
+    if (!previous || (previous.priority === issue.priority && previous.status.name === issue.status.name)) return;
     const link = await this.deps.store.getLinkByIssue(issue.connectionId, issue.id);
     if (link?.state !== 'linked' || link.kind !== 'bug') return;
     const now = this.deps.now ? this.deps.now() : new Date();

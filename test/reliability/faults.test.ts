@@ -600,7 +600,9 @@ describe(`fault tests (${STORE})`, () => {
       expect(ready.status).toBe(200);
       expect(redelivered.length).toBeGreaterThan(0);
       expect(deliveries.filter((d) => d.dropped || d.status === null || d.status >= 300).map((d) => `${d.eventType} ${d.entity} ${d.status}`)).toEqual([]);
-      expect(counts).toEqual({ pending: 0, processing: 0, done: deliveries.length, dead: 0 });
+      // Every delivery stored once; events of our own making (S3's look at a changed bug) come on top.
+      const ours = (await disk.store.listEvents({ limit: 100_000 })).filter((e) => e.source !== 'webhook').length;
+      expect(counts).toEqual({ pending: 0, processing: 0, done: deliveries.length + ours, dead: 0 });
       expect(await disk.store.listDeadLetters()).toEqual([]);
       expect(deliveredOnce(sandboxes, [...linked, ...escalated])).toEqual([]);
       expect(await orderBreaks(disk.store)).toEqual([]);
