@@ -1,3 +1,4 @@
+import { SandboxClock } from './core/clock';
 import { FreshdeskSandbox } from './freshdesk';
 import { JiraSandbox } from './jira';
 import { FRESHDESK_AGENTS, JIRA_PROJECT, JIRA_USERS, ZENDESK_AGENTS } from './seed-people';
@@ -21,6 +22,12 @@ export interface Sandboxes {
   freshdesk: FreshdeskSandbox;
   zendesk: ZendeskSandbox;
   jira: JiraSandbox;
+  /**
+   * The one clock of all three sandboxes: what they stamp records with. `clock.advance(ms)` (or
+   * POST /_sandbox/clock on any of them) moves all three forward; webhook signatures, rate-limit
+   * windows and retries stay on real time.
+   */
+  clock: SandboxClock;
   urls: { freshdesk: string; zendesk: string; jira: string };
   /** Environment variables that point a helpdesk-sync instance at these sandboxes. */
   env: Record<string, string>;
@@ -39,10 +46,11 @@ export interface SandboxOptions {
 
 /** Starts the three vendor emulators on loopback, seeded with the people of the user's documents. */
 export async function startSandboxes(options: SandboxOptions = {}): Promise<Sandboxes> {
-  const retry = { webhookRetryDelayMs: options.webhookRetryDelayMs ?? 200 };
-  const freshdesk = new FreshdeskSandbox(retry);
-  const zendesk = new ZendeskSandbox(retry);
-  const jira = new JiraSandbox(retry);
+  const clock = new SandboxClock();
+  const shared = { webhookRetryDelayMs: options.webhookRetryDelayMs ?? 200, clock, now: () => clock.now() };
+  const freshdesk = new FreshdeskSandbox(shared);
+  const zendesk = new ZendeskSandbox(shared);
+  const jira = new JiraSandbox(shared);
   const port = (offset: number) => (options.portBase ? options.portBase + offset : 0);
   const urls = {
     freshdesk: await freshdesk.listen(port(0)),
@@ -67,6 +75,7 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Sand
     freshdesk,
     zendesk,
     jira,
+    clock,
     urls,
     env,
     connect(target) {

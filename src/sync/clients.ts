@@ -44,7 +44,9 @@ export class VendorClients {
         this.helpdesks.set(`freshdesk/${c.id}`, new FreshdeskClient({ ...base(s.url), apiKey: s.apiKey as string, customStatusMap: s.customStatuses }));
       } else if (c.vendor === 'zendesk') {
         const s = c.settings as ZendeskConnectionConfig;
-        this.helpdesks.set(`zendesk/${c.id}`, new ZendeskClient({ ...base(s.url), email: s.email as string, apiToken: s.apiToken as string }));
+        // Zendesk sends a ticket's SLA policy only when asked: ask where S1 reads the helpdesk's own due times.
+        const includeSlas = (config.sla.sources[`zendesk/${c.id}`] ?? config.sla.source) === 'helpdesk';
+        this.helpdesks.set(`zendesk/${c.id}`, new ZendeskClient({ ...base(s.url), email: s.email as string, apiToken: s.apiToken as string, includeSlas }));
       } else {
         const s = c.settings as JiraConnectionConfig;
         this.jiras.set(c.id, new JiraClient({ ...base(s.url), email: s.email as string, apiToken: s.apiToken as string }));

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger';
 import { mirrorIssueToTicket, mirrorTicketToIssue, reconcilePair, statusMapFor, type LedgerView, type MirrorIdentity, type MirrorSettings, type Pair } from '../mirror';
 import type { InboxEvent, Store, TicketLink } from '../store/types';
 import type { VendorClients } from './clients';
+import { SLA_CHECK_EVENT } from './sla-event';
 import { HELPDESKS, isSweep, isReconcile, type IssueHandler, type IssueInput, type TicketHandler, type TicketInput } from './dispatcher';
 import type { ExecutionContext, Executor } from './executor';
 import { PermanentEventError } from './errors';
@@ -123,7 +124,9 @@ function decisionKey(d: DecisionDraft, event: InboxEvent, n: number): string {
 /** Helpdesk to Jira (M3, M4, priority) on ticket events, and the whole pair on a reconcile (M6). */
 export class TicketMirrorHandler extends MirrorEdge implements TicketHandler {
   readonly name = 'mirror';
-  readonly route = { vendors: HELPDESKS, eventTypes: (t: string) => !isSweep(t) };
+  // The sla job's look reads the ticket fresh and keeps it as the new snapshot: a comment it
+  // finds must be mirrored then, or no later diff would show it.
+  readonly route = { vendors: HELPDESKS, eventTypes: (t: string) => !isSweep(t) || t === SLA_CHECK_EVENT };
 
   async handle(input: TicketInput): Promise<void> {
     if (!this.deps.mirror.enabled) return;

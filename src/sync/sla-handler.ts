@@ -12,6 +12,7 @@ import { entityKeyOf, type InboxEvent, type Store } from '../store/types';
 import type { VendorClients } from './clients';
 import { HELPDESKS, type IssueHandler, type IssueInput, type TicketHandler, type TicketInput } from './dispatcher';
 import type { Executor } from './executor';
+import { SLA_CHECK_EVENT } from './sla-event';
 
 export interface SlaHandlerDeps {
   store: Store;
@@ -21,8 +22,7 @@ export interface SlaHandlerDeps {
   now?: () => Date;
 }
 
-/** The event type the sla job queues for a ticket it wants looked at now. */
-export const SLA_CHECK_EVENT = 'sweep.sla';
+export { SLA_CHECK_EVENT };
 
 /** Breaches further back than this before helpdesk-sync first kept a ticket are recorded, not escalated. */
 const FIRST_SIGHT_GRACE_MS = 24 * 3_600_000;

@@ -51,7 +51,9 @@ describe('fault run: 429s, 5xx bursts and redelivered webhooks', () => {
       expect([...faultStatuses].sort()).toEqual([429, 503]);
       // Nothing lost, nothing twice: one inbox event per distinct delivery, all processed.
       const counts = await service.store.inboxCounts();
-      expect(counts).toEqual({ pending: 0, processing: 0, done: uniqueDeliveries, dead: 0 });
+      // Events of our own making (S3's look at a bug whose status moved) come on top.
+      const ours = (await service.store.listEvents({ limit: 100_000 })).filter((e) => e.source !== 'webhook').length;
+      expect(counts).toEqual({ pending: 0, processing: 0, done: uniqueDeliveries + ours, dead: 0 });
       expect(await service.store.listDeadLetters()).toEqual([]);
     } finally {
       await run.stop();

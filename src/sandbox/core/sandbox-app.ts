@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallCounter } from './call-counter';
+import { mountClockRoutes, SandboxClock } from './clock';
 import { documentedRules } from './documented-limits';
 import { FaultInjector, type FaultSettings } from './faults';
 import { EnforcedRateLimits, retryAfterHeader } from './rate-limiter';
@@ -26,6 +27,8 @@ export interface SandboxAppOptions {
   errorBody: (status: number, message: string) => unknown;
   /** Headers the vendor sends on every answer (rate-limit headers, API version). */
   commonHeaders?: () => Record<string, string>;
+  /** The clock the sandbox stamps records with (shared by startSandboxes); a fresh one when absent. */
+  clock?: SandboxClock;
 }
 
 export interface RouteContext {
@@ -41,7 +44,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * An HTTP emulator of one vendor's API. Every route goes through the same steps a real
  * vendor's edge would: authenticate, maybe a configured fault (latency, 429, 5xx), then the
  * handler; each call is counted per endpoint so tests and benchmarks can assert call counts.
- * Sandbox-only controls live under /_sandbox/ (calls, faults, state).
+ * Sandbox-only controls live under /_sandbox/ (calls, faults, rate-limits, clock).
  */
 export class SandboxApp {
   readonly app = express();
@@ -50,10 +53,14 @@ export class SandboxApp {
   private server: Server | null = null;
   private baseUrl = '';
   private limits: EnforcedRateLimits | null = null;
+  /** The sandbox's time (GET/POST /_sandbox/clock read and move it). */
+  readonly clock: SandboxClock;
 
   constructor(private readonly options: SandboxAppOptions) {
+    this.clock = options.clock ?? new SandboxClock();
     this.app.disable('x-powered-by');
     this.app.use(express.json({ limit: '10mb' }));
+    mountClockRoutes(this.app, this.clock);
     this.app.get('/_sandbox/calls', (_req, res) => {
       res.json({ total: this.calls.total(), byEndpoint: this.calls.byEndpoint(), faults: this.faults.stats });
     });

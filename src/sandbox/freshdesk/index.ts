@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { SandboxClock } from '../core/clock';
 import { SandboxApp } from '../core/sandbox-app';
 import { WebhookDispatcher } from '../core/webhook-dispatcher';
 import { FreshdeskAutomations, type FreshdeskWebhookTarget } from './automations';
@@ -16,7 +17,10 @@ export type { FreshdeskWebhookBody, FreshdeskWebhookTarget } from './automations
 export type { FdAgent, FdCompany, FdContact, FdConversation, FdGroup, FdTicket, FreshdeskState } from './state';
 
 export interface FreshdeskSandboxOptions {
+  /** The base time of the sandbox's own clock (a test's frozen time); ignored when `clock` is given. */
   now?: () => Date;
+  /** The clock to stamp records with, shared with the other sandboxes by startSandboxes. */
+  clock?: SandboxClock;
   webhookRetryDelayMs?: number;
 }
 
@@ -39,12 +43,16 @@ export class FreshdeskSandbox {
   readonly http: SandboxApp;
   readonly webhooks: WebhookDispatcher;
   readonly state: FreshdeskState;
+  /** Sandbox time: what tickets, conversations and due dates are stamped with. */
+  readonly clock: SandboxClock;
   private readonly automations: FreshdeskAutomations;
 
   constructor(options: FreshdeskSandboxOptions = {}) {
-    const now = options.now ?? (() => new Date());
-    this.state = seedState(now);
-    // The rate-limit minute runs on the real clock: a frozen test clock must not freeze it.
+    const clock = options.clock ?? new SandboxClock(options.now);
+    this.clock = clock;
+    this.state = seedState(() => clock.now());
+    // The rate-limit minute runs on the real clock: neither a frozen test clock nor an advanced
+    // sandbox clock may move it.
     const budget = new RateBudget();
     const vendorHeaders = () => ({ ...budget.spend(), ...API_VERSION_HEADER });
     this.http = new SandboxApp({
@@ -52,6 +60,7 @@ export class FreshdeskSandbox {
       authenticate: (req) => this.authenticate(req),
       errorBody,
       commonHeaders: vendorHeaders,
+      clock,
     });
     this.webhooks = new WebhookDispatcher({ faults: this.http.faults, retryDelayMs: options.webhookRetryDelayMs });
     this.automations = new FreshdeskAutomations(this.state, this.webhooks, () => this.http.url);

@@ -106,7 +106,8 @@ export class FreshdeskState {
   nextConversationId = 43015648000;
   nextContactId = 43022119000;
 
-  constructor(private readonly now: () => Date) {}
+  /** Sandbox time (the shared SandboxClock under startSandboxes). */
+  constructor(readonly now: () => Date) {}
 
   /** Freshdesk's timestamps have one-second resolution. */
   timestamp(): string {

@@ -17,13 +17,28 @@ export interface TicketWireOptions {
 /** include=conversations embeds only the oldest ten (VENDOR-APIS 1.3). */
 export const EMBEDDED_CONVERSATIONS = 10;
 
+/**
+ * Freshdesk's escalation flags, read at answer time from the sandbox clock: fr_escalated once the
+ * first response came late or is still missing past fr_due_by, is_escalated once the ticket was
+ * resolved late or is still unresolved past due_by. Both stay true once true, as in Freshdesk.
+ */
+function escalations(state: FreshdeskState, t: FdTicket): { frEscalated: boolean; isEscalated: boolean } {
+  const now = state.now().getTime();
+  const at = (iso: string | null) => (iso === null ? now : Date.parse(iso));
+  return {
+    frEscalated: at(t.stats.firstRespondedAt) > Date.parse(t.frDueBy),
+    isEscalated: at(t.stats.resolvedAt ?? t.stats.closedAt) > Date.parse(t.dueBy),
+  };
+}
+
 export function ticketWire(state: FreshdeskState, t: FdTicket, options: TicketWireOptions): Record<string, unknown> {
+  const { frEscalated, isEscalated } = escalations(state, t);
   const out: Record<string, unknown> = {
     cc_emails: [...t.ccEmails],
     fwd_emails: [],
     reply_cc_emails: [...t.ccEmails],
     ticket_cc_emails: [...t.ccEmails],
-    fr_escalated: false,
+    fr_escalated: frEscalated,
     spam: false,
     email_config_id: null,
     group_id: t.groupId,
@@ -42,7 +57,7 @@ export function ticketWire(state: FreshdeskState, t: FdTicket, options: TicketWi
     type: t.type,
     due_by: t.dueBy,
     fr_due_by: t.frDueBy,
-    is_escalated: false,
+    is_escalated: isEscalated,
     custom_fields: { ...t.customFields },
     created_at: t.createdAt,
     updated_at: t.updatedAt,

@@ -46,8 +46,9 @@ export class BurstHeaders {
 /**
  * A 429 from Jira says why and when the budget resets. The shared core decides the 429 after
  * the common headers are set, so the reason is added at the moment the status line is written.
+ * The reset time is transport (a client waits for it), so real time, not the sandbox clock.
  */
-export function rateLimitReasonHeaders(http: SandboxApp, now: () => Date): void {
+export function rateLimitReasonHeaders(http: SandboxApp, now: () => Date = () => new Date()): void {
   http.app.use((_req: Request, res: Response, next: NextFunction) => {
     const writeHead = res.writeHead;
     res.writeHead = ((...args: Parameters<Response['writeHead']>) => {

@@ -1,3 +1,4 @@
+import { SandboxClock } from '../core/clock';
 import { SandboxApp } from '../core/sandbox-app';
 import { WebhookDispatcher } from '../core/webhook-dispatcher';
 import { JIRA_USERS } from '../seed-people';
@@ -19,7 +20,10 @@ export type { CommentRecord, IssueRecord, RemoteLinkRecord } from './state';
 export { STATUSES, TRANSITIONS, ISSUE_TYPES, PRIORITIES, RESOLUTIONS } from './world';
 
 export interface JiraSandboxOptions {
+  /** The base time of the sandbox's own clock (a test's frozen time); ignored when `clock` is given. */
   now?: () => Date;
+  /** The clock to stamp records with, shared with the other sandboxes by startSandboxes. */
+  clock?: SandboxClock;
   webhookRetryDelayMs?: number;
   /** Start with SUP-19 and SUP-20 (seed.ts); true unless a test wants an empty project. */
   seedIssues?: boolean;
@@ -35,10 +39,14 @@ export class JiraSandbox {
   readonly http: SandboxApp;
   readonly webhooks: WebhookDispatcher;
   readonly state: JiraState;
+  /** Sandbox time: what issues, comments, JQL's relative dates and webhook `timestamp` use. */
+  readonly clock: SandboxClock;
   private readonly now: () => Date;
 
   constructor(options: JiraSandboxOptions = {}) {
-    this.now = options.now ?? (() => new Date());
+    const clock = options.clock ?? new SandboxClock(options.now);
+    this.clock = clock;
+    this.now = () => clock.now();
     this.state = new JiraState(options.seedIssues ?? true);
     const burst = new BurstHeaders();
     this.http = new SandboxApp({
@@ -46,6 +54,7 @@ export class JiraSandbox {
       authenticate: (req) => authenticate(this.state, req),
       errorBody: errorBodyForStatus,
       commonHeaders: () => burst.next(Date.now()),
+      clock,
     });
     this.webhooks = new WebhookDispatcher({ faults: this.http.faults, retryDelayMs: options.webhookRetryDelayMs });
     const represent = new Representer(this.state, () => this.http.url);
@@ -56,7 +65,8 @@ export class JiraSandbox {
       now: this.now,
     };
     lenientJsonBodies(this.http);
-    rateLimitReasonHeaders(this.http, this.now);
+    // The reset time a 429 names is transport: real time, whatever the sandbox clock says.
+    rateLimitReasonHeaders(this.http);
     issueRoutes(this.http, ctx);
     commentRoutes(this.http, ctx);
     transitionRoutes(this.http, ctx);

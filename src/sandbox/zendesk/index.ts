@@ -1,3 +1,4 @@
+import { SandboxClock } from '../core/clock';
 import { SandboxApp } from '../core/sandbox-app';
 import { WebhookDispatcher } from '../core/webhook-dispatcher';
 import { authenticate } from './auth';
@@ -15,7 +16,10 @@ export type { TicketChange, ZdAudit, ZdComment, ZdTicket, ZdUser } from './model
 export { ZendeskState } from './state';
 
 export interface ZendeskSandboxOptions {
+  /** The base time of the sandbox's own clock (a test's frozen time); ignored when `clock` is given. */
   now?: () => Date;
+  /** The clock to stamp records with, shared with the other sandboxes by startSandboxes. */
+  clock?: SandboxClock;
   webhookRetryDelayMs?: number;
 }
 
@@ -32,10 +36,14 @@ export class ZendeskSandbox {
   readonly state: ZendeskState;
   readonly http: SandboxApp;
   readonly webhooks: WebhookDispatcher;
+  /** Sandbox time: what tickets, comments, audits and SLA due times are stamped with. */
+  readonly clock: SandboxClock;
   private readonly now: () => Date;
 
   constructor(options: ZendeskSandboxOptions = {}) {
-    this.now = options.now ?? (() => new Date());
+    const clock = options.clock ?? new SandboxClock(options.now);
+    this.clock = clock;
+    this.now = () => clock.now();
     this.state = new ZendeskState(this.now);
     seedZendesk(this.state);
     this.http = new SandboxApp({
@@ -43,6 +51,7 @@ export class ZendeskSandbox {
       authenticate: (req) => authenticate(this.state, req),
       errorBody: zendeskErrorBody,
       commonHeaders: () => this.rateLimitHeaders(),
+      clock,
     });
     this.webhooks = new WebhookDispatcher({ faults: this.http.faults, retryDelayMs: options.webhookRetryDelayMs });
     const publish = (change: TicketChange) => this.publish(change);
@@ -61,8 +70,9 @@ export class ZendeskSandbox {
     await this.webhooks.idle();
   }
 
+  /** Deliveries are signed with real time, not sandbox time: the receiver checks the timestamp against its own clock. */
   setWebhook(target: { url: string; secret: string } | null): void {
-    this.webhooks.setTarget(target ? zendeskWebhookTarget(target.url, target.secret, this.now) : null);
+    this.webhooks.setTarget(target ? zendeskWebhookTarget(target.url, target.secret) : null);
   }
 
   ticket(id: number): ZdTicket | undefined {

@@ -5,6 +5,7 @@ import type { TicketChange, ZdTicket, ZdUser } from './model';
 import { baseUrlOf, cursorPage, includes, queryParam } from './paging';
 import { presentAudit, presentComment, presentOrganization, presentTicket, presentUser } from './present';
 import { readTagsBody, readTicketBody } from './requests';
+import { ticketSlas } from './slas';
 import type { ZendeskState } from './state';
 import { changeTags, createTicket, updateTicket } from './tickets';
 
@@ -32,7 +33,7 @@ function usersOf(state: ZendeskState, ids: ReadonlyArray<number | null>): ZdUser
   return unique.map((id) => state.users.get(id)).filter((u): u is ZdUser => u !== undefined);
 }
 
-/** Tickets: show (with side-loads), comments and audits (cursor pages), create, update, and tags. */
+/** Tickets: show (with side-loads: users, organizations, slas), comments and audits (cursor pages), create, update, and tags. */
 export function registerTicketRoutes(app: SandboxApp, deps: TicketRoutesDeps): void {
   const { state, publish } = deps;
 
@@ -40,6 +41,8 @@ export function registerTicketRoutes(app: SandboxApp, deps: TicketRoutesDeps): v
     const ticket = ticketOf(state, req);
     const base = baseUrlOf(req);
     const body: Record<string, unknown> = { ticket: presentTicket(base, ticket) };
+    // include=slas side-loads under the ticket itself, not at the top level like users.
+    if (includes(req, 'slas')) body.ticket = { ...presentTicket(base, ticket), slas: ticketSlas(state, ticket) };
     if (includes(req, 'users')) {
       body.users = usersOf(state, [ticket.requesterId, ticket.submitterId, ticket.assigneeId]).map((u) => presentUser(base, u));
     }

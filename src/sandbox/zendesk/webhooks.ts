@@ -125,9 +125,11 @@ export function ticketDeliveries(state: ZendeskState, change: TicketChange): Zen
 
 /**
  * Zendesk's signing: base64(HMAC-SHA256(secret, timestamp + raw body)), the timestamp being
- * ISO 8601 in whole seconds at send time (so a retry is signed afresh).
+ * ISO 8601 in whole seconds at send time (so a retry is signed afresh). Transport time, so real
+ * time by default even when the sandbox clock has been moved forward: the receiver refuses a
+ * timestamp more than a few minutes from its own clock. The event's `time` stays sandbox time.
  */
-export function zendeskWebhookTarget(url: string, secret: string, now: () => Date): WebhookTarget {
+export function zendeskWebhookTarget(url: string, secret: string, now: () => Date = () => new Date()): WebhookTarget {
   return {
     url,
     headers: (rawBody, deliveryId) => {

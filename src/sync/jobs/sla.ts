@@ -1,6 +1,6 @@
 import type { HelpdeskVendor, Vendor } from '../../domain/ticket';
 import { entityKeyOf, type NewInboxEvent } from '../../store/types';
-import { SLA_CHECK_EVENT } from '../sla-handler';
+import { SLA_CHECK_EVENT } from '../sla-event';
 import type { ConnectionSummary, JobContext, JobOutput, JobSelection } from './types';
 import { errorText } from './walk';
 

@@ -1,6 +1,8 @@
 import type {
   CanonicalPriority,
   CanonicalStatus,
+  HelpdeskSla,
+  HelpdeskSlaTarget,
   Organisation,
   Person,
   Ticket,
@@ -189,6 +191,27 @@ export function compareComments(a: TicketComment, b: TicketComment): number {
   return Number(a.id) - Number(b.id);
 }
 
+/** A Freshdesk time as ISO UTC; null when absent or unreadable. */
+function isoUtc(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+/**
+ * The ticket's own SLA policy: fr_due_by (first response) and due_by (resolution). Freshdesk
+ * says nothing about stages (fr_escalated/is_escalated only say a target was missed), so the
+ * stage is null and the reader judges it from the ticket's history. A target whose field is
+ * absent, null or unreadable is null.
+ */
+export function helpdeskSlaOf(ticket: FreshdeskTicket): HelpdeskSla {
+  const target = (dueBy: string | null | undefined): HelpdeskSlaTarget | null => {
+    const dueAt = isoUtc(dueBy);
+    return dueAt === null ? null : { dueAt, stage: null };
+  };
+  return { firstResponse: target(ticket.fr_due_by), resolution: target(ticket.due_by) };
+}
+
 export interface MapTicketInput {
   ticket: FreshdeskTicket;
   conversations: FreshdeskConversation[];
@@ -229,6 +252,7 @@ export function mapTicket(input: MapTicketInput): Ticket {
     createdAt: ticket.created_at,
     updatedAt: ticket.updated_at,
     comments,
+    helpdeskSla: helpdeskSlaOf(ticket),
   };
 }
 

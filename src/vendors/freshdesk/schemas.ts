@@ -47,6 +47,13 @@ export const FreshdeskTicketSchema = z.looseObject({
   custom_fields: z.record(z.string(), z.unknown()).default({}),
   created_at: timestamp,
   updated_at: timestamp,
+  // The ticket's SLA policy (VENDOR-APIS 5b): first response and resolution due times, and whether
+  // each was missed. Read, never required: a missing or unreadable value leaves the SLA unknown
+  // rather than failing the ticket.
+  fr_due_by: timestamp.nullish().catch(null),
+  due_by: timestamp.nullish().catch(null),
+  fr_escalated: z.boolean().nullish().catch(null),
+  is_escalated: z.boolean().nullish().catch(null),
   requester: FreshdeskEmbeddedRequesterSchema.optional(),
   company: FreshdeskEmbeddedCompanySchema.nullable().optional(),
   // include=conversations embeds the oldest 10 only (VENDOR-APIS 1.3).

@@ -32,6 +32,11 @@ export interface ZendeskClientOptions extends VendorClientOptions {
   /** The agent the API token belongs to. */
   email: string;
   apiToken: string;
+  /**
+   * Ask getTicket for the ticket's SLA policy too (include=slas, no extra call), for a connection
+   * whose SLA source is the helpdesk; the Ticket then carries `helpdeskSla`. Off by default.
+   */
+  includeSlas?: boolean;
 }
 
 /** Where an incremental export starts: a Unix time (seconds) the first time, a saved cursor after. */
@@ -139,11 +144,12 @@ export class ZendeskClient implements HelpdeskClient {
     });
   }
 
-  /** The ticket with requester, organization and every comment: usually two calls. */
+  /** The ticket with requester, organization (and SLA policy, when configured) and every comment: usually two calls. */
   async getTicket(ticketId: string): Promise<Ticket> {
+    const include = this.options.includeSlas ? 'users,organizations,slas' : 'users,organizations';
     const show = await this.http.request(
       'getTicket',
-      { url: ticketPath(ticketId), params: { include: 'users,organizations' } },
+      { url: ticketPath(ticketId), params: { include } },
       showTicketResponseSchema,
     );
     const { comments, users } = await this.listComments(ticketId);

@@ -1,13 +1,15 @@
 import type {
   CanonicalPriority,
   CanonicalStatus,
+  HelpdeskSla,
+  HelpdeskSlaTarget,
   Organisation,
   Person,
   PersonRole,
   Ticket,
   TicketComment,
 } from '../../domain/ticket';
-import type { ZendeskComment, ZendeskOrganization, ZendeskStatus, ZendeskTicket, ZendeskUser } from './schemas';
+import type { ZendeskComment, ZendeskOrganization, ZendeskSlaPolicyMetric, ZendeskStatus, ZendeskTicket, ZendeskTicketSlas, ZendeskUser } from './schemas';
 
 /**
  * Pure functions from Zendesk records to the canonical model. Nothing here calls the API: the
@@ -133,6 +135,55 @@ function customFieldsOf(ticket: ZendeskTicket): Record<string, unknown> {
   return Object.fromEntries(ticket.custom_fields.map((f) => [f.id, f.value ?? null]));
 }
 
+type SlaStage = HelpdeskSlaTarget['stage'];
+const SLA_STAGES: readonly string[] = ['active', 'paused', 'achieved'];
+/** The metrics that measure resolution; the earliest one to breach is the ticket's resolution target. */
+const RESOLUTION_METRICS: readonly string[] = ['agent_work_time', 'requester_wait_time'];
+
+function slaStage(stage: string | null | undefined): SlaStage {
+  const key = stage?.toLowerCase() ?? '';
+  return SLA_STAGES.includes(key) ? (key as SlaStage) : null;
+}
+
+/** breach_at as ISO UTC; null when absent or unreadable. */
+function breachAt(metric: ZendeskSlaPolicyMetric): string | null {
+  const ms = metric.breach_at ? Date.parse(metric.breach_at) : NaN;
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function targetOf(metric: ZendeskSlaPolicyMetric): HelpdeskSlaTarget {
+  return { dueAt: breachAt(metric), stage: slaStage(metric.stage) };
+}
+
+/**
+ * Resolution from agent_work_time and requester_wait_time: achieved when every one of them is
+ * (due at the earliest of their breach times, which Zendesk keeps on achieved metrics); else the
+ * earliest breach_at among those not achieved, with that metric's stage; else, when none of
+ * those has a breach time, paused if one is paused.
+ */
+function resolutionOf(metrics: readonly ZendeskSlaPolicyMetric[]): HelpdeskSlaTarget | null {
+  const targets = metrics.filter((m) => RESOLUTION_METRICS.includes(m.metric)).map(targetOf);
+  if (targets.length === 0) return null;
+  const earliest = (list: HelpdeskSlaTarget[]) =>
+    list.filter((t) => t.dueAt !== null).sort((a, b) => Date.parse(a.dueAt as string) - Date.parse(b.dueAt as string))[0];
+  const open = targets.filter((t) => t.stage !== 'achieved');
+  if (open.length === 0) return { dueAt: earliest(targets)?.dueAt ?? null, stage: 'achieved' };
+  const used = earliest(open);
+  if (used) return used;
+  return open.find((t) => t.stage === 'paused') ?? (open[0] as HelpdeskSlaTarget);
+}
+
+/**
+ * The SLA policy Zendesk side-loaded on the ticket (include=slas): first_reply_time is the first
+ * response target, agent_work_time / requester_wait_time the resolution one. Undefined when the
+ * answer carries no `slas` (not asked for); null targets when the policy has no such metric.
+ */
+export function helpdeskSlaOf(slas: ZendeskTicketSlas | null | undefined): HelpdeskSla | undefined {
+  if (!slas) return undefined;
+  const first = slas.policy_metrics.find((m) => m.metric === 'first_reply_time');
+  return { firstResponse: first ? targetOf(first) : null, resolution: resolutionOf(slas.policy_metrics) };
+}
+
 /**
  * Zendesk's description is the first comment's text. It stays in `descriptionText` for the
  * Jira composer and stays in `comments`, where it is a real comment with its own id (a reply
@@ -146,6 +197,7 @@ export function mapTicket(ticket: ZendeskTicket, comments: readonly ZendeskComme
   }
   const users = indexById(ctx.users);
   const first = comments[0];
+  const helpdeskSla = helpdeskSlaOf(ticket.slas);
   return {
     vendor: 'zendesk',
     connectionId: ctx.connectionId,
@@ -167,5 +219,6 @@ export function mapTicket(ticket: ZendeskTicket, comments: readonly ZendeskComme
     createdAt: ticket.created_at,
     updatedAt: ticket.updated_at,
     comments: comments.map((c) => mapComment(c, ticket.requester_id, users)),
+    ...(helpdeskSla ? { helpdeskSla } : {}),
   };
 }

@@ -30,6 +30,27 @@ export const customFieldSchema = z.looseObject({
   value: z.unknown(),
 });
 
+/**
+ * One metric of the SLA policy applied to a ticket, side-loaded by `include=slas` as
+ * `ticket.slas.policy_metrics[]` (VENDOR-APIS 5b): `breach_at` is when it breaches (null while
+ * paused), `stage` active, paused or achieved, and one of `minutes`/`hours`/`days` a rounded
+ * summary of the time left (negative once past). Unknown stages and metrics are kept as text
+ * so a new one Zendesk adds does not fail the ticket; the mapper reads only the ones it knows.
+ */
+export const slaPolicyMetricSchema = z.looseObject({
+  metric: z.string(),
+  stage: z.string().nullish(),
+  breach_at: z.string().nullish(),
+  minutes: z.number().nullish(),
+  hours: z.number().nullish(),
+  days: z.number().nullish(),
+});
+
+/** `ticket.slas`: absent unless asked for with include=slas; without a policy the list is empty. */
+export const ticketSlasSchema = z.looseObject({
+  policy_metrics: z.array(slaPolicyMetricSchema).nullish().transform((v) => v ?? []),
+});
+
 export const ticketSchema = z.looseObject({
   id: zendeskId,
   url: z.string().nullish(),
@@ -52,6 +73,8 @@ export const ticketSchema = z.looseObject({
   created_at: z.string(),
   updated_at: z.string(),
   generated_timestamp: z.number().optional(),
+  // Only with include=slas. A shape we cannot read drops the SLA rather than the ticket.
+  slas: ticketSlasSchema.nullish().catch(null),
 });
 
 /** A ticket whose status we can map: what a show or update answer must hold. */
@@ -231,3 +254,5 @@ export type ZendeskGroup = z.infer<typeof groupSchema>;
 export type ZendeskErrorBody = z.infer<typeof errorBodySchema>;
 export type ZendeskAudit = z.infer<typeof auditSchema>;
 export type ZendeskAuditEvent = z.infer<typeof auditEventSchema>;
+export type ZendeskSlaPolicyMetric = z.infer<typeof slaPolicyMetricSchema>;
+export type ZendeskTicketSlas = z.infer<typeof ticketSlasSchema>;
