@@ -9,6 +9,7 @@ import type { Store } from '../store/types';
 import { openCliStore } from './job-store';
 import { isVendorApiError } from '../vendors/core/errors';
 import { registerSyncCommand } from './sync';
+import { registerAuditCommand } from './audit';
 
 /** User-facing output of the CLI (logs go through winston; this is what a person reads). */
 const print = (line = ''): void => {
@@ -200,14 +201,16 @@ async function explain(opts: { vendor: Vendor; ticket: string; connection: strin
 }
 
 async function gaps(opts: { json?: boolean }): Promise<void> {
-  const { knowledgeGaps } = await import('./knowledge-gaps');
-  const store = openStore(load().config.database.url);
+  const { knowledgeGaps } = await import('../audit/gaps');
+  const { auditSettings } = await import('../audit/settings');
+  const loaded = load();
+  const store = openStore(loaded.config.database.url);
   try {
-    const list = await knowledgeGaps(store);
+    const list = await knowledgeGaps(store, auditSettings(loaded.config));
     if (opts.json) return print(JSON.stringify(list, null, 2));
     if (!list.length) return print('No knowledge gaps: every escalated ticket resolved so far captured its outcome, root cause and missing documentation (E5).');
     print(`${list.length} ticket(s) resolved after escalation without full knowledge capture (E5):`);
-    for (const g of list) print(`  ${g.vendor}/${g.connectionId} ticket ${g.ticketId}  ${g.at}  ${g.summary}`);
+    for (const g of list) print(`  ${g.vendor}/${g.connectionId} ticket ${g.ticketId}${g.issueKey ? ` (${g.issueKey})` : ''}  ${g.at}  ${g.summary}${g.ownerId ? `; owner ${g.ownerId}` : ''}`);
   } finally {
     await store.close();
   }
@@ -292,6 +295,7 @@ async function main(argv: string[]): Promise<void> {
     .description('run the scheduled jobs once: the E3 consult-window sweep')
     .action(sweep);
   registerSyncCommand(program, { load, print });
+  registerAuditCommand(program, { load });
   program
     .command('demo')
     .description('run the vendor sandboxes and helpdesk-sync, and play the user\'s scenarios')

@@ -34,6 +34,7 @@ const TOP_LEVEL_ENV: Array<[string, string[]]> = [
   ['LOG_LEVEL', ['log', 'level']],
   ['LOG_FORMAT', ['log', 'format']],
   ['METRICS_TOKEN', ['server', 'metricsToken']],
+  ['AUDIT_TOKEN', ['audit', 'token']],
 ];
 
 export const CONNECTION_ENV: Record<Vendor, Array<[string, string]>> = {
@@ -217,6 +218,7 @@ function resolveConnections(config: Config): ResolvedConnection[] {
 
 function registerSecrets(config: Config): void {
   if (config.server.metricsToken) secrets.add(config.server.metricsToken);
+  if (config.audit.token) secrets.add(config.audit.token);
   for (const list of Object.values(config.connections)) {
     for (const c of list as ConnectionSettings[]) {
       const v = c as unknown as Record<string, unknown>;

@@ -402,6 +402,18 @@ export const configSchema = z.object({
   mirror: mirrorSchema.prefault({}),
   policy: policySchema.prefault({}),
   sla: slaSchema.prefault({}),
+  /** The CS leads' audit (A1): its HTTP routes and page. */
+  audit: z
+    .object({
+      /**
+       * Bearer token the audit's routes ask for (env AUDIT_TOKEN). Unset, they answer 503:
+       * the audit shows every escalated ticket, so it is never open by default.
+       */
+      token: optionalSecret,
+      /** A raise still under way after this long is reported as stuck (J1). */
+      stuckRaiseMinutes: positiveInt.default(15),
+    })
+    .prefault({}),
   connections: z.object({
     freshdesk: z.array(freshdeskConnectionSchema),
     zendesk: z.array(zendeskConnectionSchema),

@@ -1,3 +1,5 @@
+import { auditApiRouter } from '../audit/routes';
+import { auditSettings } from '../audit/settings';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { LoadedConfig, ResolvedConnection } from '../config/load';
 import { DEFAULT_CONNECTION_ID } from '../config/load';
@@ -5,7 +7,7 @@ import { VENDORS, type Vendor } from '../domain/ticket';
 import { webhookAdapters } from '../intake/adapters';
 import { receiveWebhook } from '../intake/receive';
 import type { Logger } from '../logging/logger';
-import { bearerMatches } from '../metrics/auth';
+import { bearerMatches } from './bearer';
 import { Metrics, webhookOutcome } from '../metrics/registry';
 import type { Store } from '../store/types';
 import type { Circuits } from '../vendors/core/circuit';
@@ -21,6 +23,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Bearer token GET /metrics asks for; defaults to config server.metricsToken (METRICS_TOKEN). Open when neither is set. */
   metricsToken?: string;
+  /** Bearer token of the audit's routes; defaults to config audit.token (AUDIT_TOKEN). Unset, they answer 503. */
+  auditToken?: string;
   /** False in a `--role worker` process: it serves health and metrics, and takes no webhooks. */
   webhooks?: boolean;
   /** The process's circuit breakers: /readyz lists the open ones. */
@@ -121,6 +125,9 @@ export function createApp(deps: AppDeps): express.Express {
       return sendError(res, 500, 'could not render the metrics');
     }
   });
+
+  // A1: read-only, behind its own token; the webhook routes below keep their vendors' verification.
+  app.use(auditApiRouter({ store, settings: auditSettings(loaded.config), token: deps.auditToken ?? loaded.config.audit.token, logger, now }));
 
   const routes = routeTable(loaded.connections);
   const adapters = webhookAdapters({ zendeskMaxSkewSeconds: loaded.config.webhooks.zendeskMaxSkewSeconds });

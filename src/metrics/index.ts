@@ -1,4 +1,3 @@
-export { bearerMatches } from './auth';
 export { endpointTemplate, templatePath } from './endpoint';
 export {
   cursorTime,

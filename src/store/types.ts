@@ -233,6 +233,72 @@ export interface SlaFilter {
   limit?: number;
 }
 
+/** listAuditPairs: which linked pairs, in (vendor, connection, ticket id) order. */
+export interface AuditPairFilter {
+  vendor?: Vendor;
+  connectionId?: string;
+  /** Pairs whose link was made (the Jira raise began) at or after this. */
+  linkedFrom?: Date;
+  /** ... and before this. */
+  linkedTo?: Date;
+  /** Only pairs with a violation or a correction recorded under this rule (E2, H3 ...). */
+  ruleId?: string;
+  /** Keyset paging: pairs after this ticket. */
+  after?: EntityRef;
+  limit: number;
+}
+
+/** Everything the store keeps about one linked pair, for the audit (A1) to judge. */
+export interface AuditFacts {
+  link: TicketLink;
+  /** The ticket's last snapshot (a Ticket), or null when none was kept. */
+  ticket: EntitySnapshot | null;
+  /** The Jira issue's last snapshot (a JiraIssue): vendor jira, the link's Jira connection, the issue id. */
+  issue: EntitySnapshot | null;
+  owner: TicketOwner | null;
+  sla: SlaRecord | null;
+  /** The whole handoff trail, oldest first. */
+  handoffs: Handoff[];
+  /**
+   * The decisions that matter to a lead, oldest first: every violation and correction of any
+   * rule, and every E5 (knowledge capture) and M6 (drift) decision whatever its verdict.
+   */
+  decisions: Decision[];
+}
+
+/** listViolations: violations and corrections, newest first. */
+export interface ViolationFilter {
+  vendor?: Vendor;
+  connectionId?: string;
+  ruleId?: string;
+  /** Decided at or after this. */
+  from?: Date;
+  /** ... and before this. */
+  to?: Date;
+  /** Keyset paging: decisions with a smaller id than this. */
+  beforeId?: number;
+  limit: number;
+}
+
+/** One UTC day of the audit's chart. */
+export interface AuditDay {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  /** Handoffs up a tier or to a manager (direction escalate). */
+  escalations: number;
+  /** Decisions with verdict violation or corrected. */
+  violations: number;
+  /** Jira issues raised (links made). */
+  raised: number;
+}
+
+export interface AuditTimelineFilter {
+  vendor?: Vendor;
+  connectionId?: string;
+  from: Date;
+  to: Date;
+}
+
 export interface FailOptions {
   /** Default true. */
   countAttempt?: boolean;
@@ -368,6 +434,14 @@ export interface Store {
    * tracking began), in (vendor, connection, ticket id) order after `after`.
    */
   listTicketsWithoutSla(limit: number, after?: EntityRef): Promise<EntityRef[]>;
+
+  // The audit (A1): indexed reads only, so they stay fast on 100,000 pairs.
+  /** Linked pairs (state linked or creating) with their facts, in (vendor, connection, ticket id) order. */
+  listAuditPairs(filter: AuditPairFilter): Promise<AuditFacts[]>;
+  /** Decisions with verdict violation or corrected, newest (highest id) first. */
+  listViolations(filter: ViolationFilter): Promise<Decision[]>;
+  /** Escalations, violations and raises per UTC day in [from, to); days with none are left out. */
+  auditTimeline(filter: AuditTimelineFilter): Promise<AuditDay[]>;
 
   // Sync cursors (polls).
   getCursor(name: string): Promise<string | null>;
