@@ -1,5 +1,5 @@
 import type { Ticket } from '../domain/ticket';
-import { extractSections, SECTION_NAMES, SECTION_TITLES } from '../jira/sections';
+import { customFieldText, SECTION_NAMES, SECTION_TITLES, sectionsInText, type SectionFieldNames } from '../jira/sections';
 import type { SectionName } from '../jira/types';
 import type { Handoff, TicketLink, TicketOwner } from '../store/types';
 import type { AuditSettings } from './settings';
@@ -15,6 +15,25 @@ const TITLES: Record<AuditSection['name'], string> = {
 };
 
 /**
+ * Which of steps, impact and environment the ticket holds, from its configured fields or from
+ * headed sections of its plain text. The composer reads the HTML for the issue's layout; for
+ * presence the text the mappers already made is enough, and a page of pairs stays cheap.
+ */
+function sectionsPresent(ticket: Ticket, fieldNames: SectionFieldNames): Set<SectionName> {
+  const found = new Set<SectionName>();
+  for (const name of SECTION_NAMES) {
+    const field = fieldNames[name];
+    if (field && customFieldText(ticket.customFields[field]) !== null) found.add(name);
+  }
+  if (found.size === SECTION_NAMES.length) return found;
+  for (const text of [ticket.descriptionText, ...ticket.comments.map((c) => c.bodyText)]) {
+    const inText = sectionsInText(text);
+    for (const name of SECTION_NAMES) if (inText[name]) found.add(name);
+  }
+  return found;
+}
+
+/**
  * J2 and J5: which parts of the issue's content the pair has. The issue is composed from the
  * ticket, so the ticket's last snapshot says what the issue could carry; steps, impact and
  * environment of a bug are what the link recorded as missing at the raise and since (J5 empties
@@ -22,11 +41,12 @@ const TITLES: Record<AuditSection['name'], string> = {
  */
 export function completenessOf(link: TicketLink, ticket: Ticket | null, owner: TicketOwner | null, handoffs: readonly Handoff[], settings: AuditSettings): AuditCompleteness {
   const bug = link.kind === 'bug';
-  const fromTicket = ticket ? extractSections(ticket, settings.sectionFields[ticket.vendor]) : null;
+  let fromTicket: Set<SectionName> | null = null;
   const hasSection = (name: SectionName): boolean => {
     if (bug && link.state === 'linked') return !link.missing.includes(name);
-    const text = fromTicket?.[name];
-    return typeof text === 'string' && text.trim() !== '';
+    if (!ticket) return false;
+    fromTicket ??= sectionsPresent(ticket, settings.sectionFields[ticket.vendor]);
+    return fromTicket.has(name);
   };
   const requester = ticket?.requester ?? null;
   const section = (name: AuditSection['name'], present: boolean, required = false): AuditSection => ({ name, title: TITLES[name], present, required });

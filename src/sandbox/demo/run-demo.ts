@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { auditSettings } from '../../audit/settings';
+import type { AuditPair } from '../../audit/types';
 import { loadConfig } from '../../config/load';
 import { createLogger } from '../../logging/logger';
 import { startService, type RunningService } from '../../server';
@@ -9,6 +12,7 @@ import type { JobName } from '../../sync/jobs/types';
 import { sandboxPolicyYaml } from '../policy-roles';
 import { startSandboxes, type Sandboxes } from '../world';
 import { demoWorld } from './demo-world';
+import { printAudit } from './audit-summary';
 import { consoleReporter, type Write } from './report';
 import { runScenarios, type ScenarioOutcome } from './runner';
 import { SCENARIOS } from './scenarios';
@@ -34,6 +38,10 @@ export interface DemoRun {
   sandboxes: Sandboxes;
   service: RunningService;
   dataDir: string;
+  /** The bearer token of the audit's page and routes. */
+  auditToken: string;
+  /** The audit as the demo left it. */
+  audit: AuditPair[];
   stop(): Promise<void>;
 }
 
@@ -48,6 +56,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const sandboxes = await startSandboxes();
   const rolesFile = path.join(dataDir, 'policy-roles.yaml');
   writeFileSync(rolesFile, sandboxPolicyYaml());
+  // The audit is never open without a token: the demo makes one unless it is given one.
+  const auditToken = options.env?.AUDIT_TOKEN ?? process.env.AUDIT_TOKEN ?? randomBytes(18).toString('base64url');
   const configFiles = [rolesFile, ...(options.env?.CONFIG_FILE ? [options.env.CONFIG_FILE] : [])].join(path.delimiter);
   const loaded = loadConfig({
     env: {
@@ -56,6 +66,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       PORT: String(options.port),
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
+      AUDIT_TOKEN: auditToken,
       ...options.env,
       CONFIG_FILE: configFiles,
     },
@@ -85,18 +96,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const violations = decisions.filter((d) => d.verdict === 'violation' || d.verdict === 'corrected').length;
   printRaisedIssues(write, sandboxes);
   printSummary(write, sandboxes, before, outcomes, violations);
+  const audit = await printAudit(write, { store: service.store, settings: auditSettings(loaded.config), now: now(), url: service.url, token: auditToken, databaseUrl: loaded.config.database.url, serving: !options.once });
 
   const stop = async () => {
     sandboxes.connect(null);
     await service.stop();
     await sandboxes.close();
   };
-  return { outcomes, passed: outcomes.every((o) => o.passed), sandboxes, service, dataDir, stop };
+  return { outcomes, passed: outcomes.every((o) => o.passed), sandboxes, service, dataDir, auditToken, audit, stop };
 }
 
 export function printWhereToLook(write: Write, run: DemoRun): void {
   write('');
   write('Still serving. Where to look:');
+  write(`  ${run.service.url}/audit                      the CS leads' audit (token ${run.auditToken})`);
   write(`  ${run.service.url}/readyz                     helpdesk-sync readiness`);
   write(`  ${run.sandboxes.urls.freshdesk}/_sandbox/calls   Freshdesk API calls per endpoint (also /_sandbox/faults)`);
   write(`  ${run.sandboxes.urls.zendesk}/_sandbox/calls   Zendesk API calls per endpoint`);
