@@ -1,5 +1,5 @@
 import type { EntityRef, Vendor } from '../domain/ticket';
-import type { CircuitRecord, DeadLetter, ExecutedAction, InboxEvent, InboxStatus, TicketLink } from './types';
+import type { CircuitRecord, DeadLetter, Decision, ExecutedAction, Handoff, HandoffDirection, InboxEvent, InboxStatus, TicketLink, TicketOwner, Verdict } from './types';
 
 /**
  * Rows to the Store's types, shared by both stores: both keep times as epoch milliseconds and
@@ -82,6 +82,59 @@ export function toLink(row: Row): TicketLink {
     updatedAt: date(row.updated_at),
   };
 }
+
+export function toOwner(row: Row): TicketOwner {
+  return {
+    ticket: refOf(row),
+    ownerId: str(row.owner_id),
+    ownerGroupId: strOrNull(row.owner_group_id),
+    since: date(row.since),
+    claimedAt: dateOrNull(row.claimed_at),
+  };
+}
+
+export function toHandoff(row: Row): Handoff {
+  return {
+    id: Number(row.id),
+    ticket: refOf(row),
+    at: date(row.at),
+    actorId: strOrNull(row.actor_id),
+    direction: row.direction as HandoffDirection,
+    fromGroupId: strOrNull(row.from_group_id),
+    toGroupId: strOrNull(row.to_group_id),
+    fromAssigneeId: strOrNull(row.from_assignee_id),
+    toAssigneeId: strOrNull(row.to_assignee_id),
+    commentId: strOrNull(row.comment_id),
+  };
+}
+
+/** Both stores keep the actions as JSON text (TEXT in PostgreSQL too). */
+export function toDecision(row: Row): Decision {
+  return {
+    id: Number(row.id),
+    ticket: refOf(row),
+    ruleId: str(row.rule_id),
+    verdict: row.verdict as Verdict,
+    actorId: strOrNull(row.actor_id),
+    at: date(row.at),
+    summary: str(row.summary),
+    actions: parsed(row.actions) as unknown[],
+    eventId: row.event_id === null ? null : Number(row.event_id),
+    key: strOrNull(row.decision_key),
+  };
+}
+
+/** The key of a ticket (or issue) in a Map: its three parts, joined by a character no id holds. */
+export const refKey = (vendor: string, connectionId: string, id: string) => `${vendor}\u0000${connectionId}\u0000${id}`;
+
+/** UTC day number (days since 1970-01-01) to YYYY-MM-DD. */
+export const dayOf = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The day number of an epoch-ms column in SQL, floored (`/` truncates towards zero in both
+ * stores); the same text works in SQLite and PostgreSQL.
+ */
+export const daySql = (column: string) => `(${column} / 86400000 - CASE WHEN ${column} % 86400000 < 0 THEN 1 ELSE 0 END)`;
 
 export function toCircuit(row: Row): CircuitRecord {
   return {

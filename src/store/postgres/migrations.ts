@@ -281,6 +281,34 @@ export const PG_MIGRATIONS: Migration[] = [
         WHERE NOT deleted AND vendor IN ('freshdesk', 'zendesk');
     `,
   },
+  {
+    version: 9,
+    name: 'the audit (A1): indexed reads of pairs, violations and the daily timeline',
+    sql: `
+      -- listAuditPairs walks the links in byte order of their key (ticket ids as text, '10' < '9',
+      -- as in SQLite), whatever the database's collation: this index, in COLLATE "C", is that
+      -- order (the primary key is in the database's). Its facts are found per ticket in the
+      -- primary keys of entity_snapshots, ticket_owners and sla_states and in handoffs_ticket.
+      CREATE INDEX ticket_links_bytes ON ticket_links (vendor COLLATE "C", connection_id COLLATE "C", ticket_id COLLATE "C");
+      -- Decisions are many per ticket (every rule records an ok), the audit wants few of them:
+      -- this partial index holds those only (the query repeats its predicate). It also answers
+      -- the rule filter (has the ticket a violation or correction of this rule?) on its own.
+      CREATE INDEX decisions_audit ON decisions (vendor, connection_id, ticket_id, rule_id, verdict)
+        WHERE verdict IN ('violation','corrected') OR rule_id IN ('E5','M6');
+      -- listViolations, newest first: all of them, or one rule's.
+      CREATE INDEX decisions_flagged ON decisions (id) WHERE verdict IN ('violation','corrected');
+      CREATE INDEX decisions_flagged_rule ON decisions (rule_id, id) WHERE verdict IN ('violation','corrected');
+      -- auditTimeline: a range of each, covering (the vendor and connection filters read no row).
+      CREATE INDEX decisions_flagged_at ON decisions (at, vendor, connection_id, verdict) WHERE verdict IN ('violation','corrected');
+      CREATE INDEX handoffs_direction ON handoffs (direction, at, vendor, connection_id);
+      CREATE INDEX ticket_links_created ON ticket_links (created_at, vendor, connection_id);
+      -- Verdicts depend on the rule (most rules mostly say ok, some mostly flag): without this the
+      -- planner takes them as independent, guesses a hundred flagged rows of a rule where there
+      -- are ten thousand, and answers listAuditPairs' rule filter by sorting all of them instead
+      -- of walking the links in order until a page is full (77 ms against 3 ms at 100,000 pairs).
+      CREATE STATISTICS decisions_rule_verdict (mcv) ON rule_id, verdict FROM decisions;
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

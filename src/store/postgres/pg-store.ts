@@ -2,6 +2,10 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { SlaState } from '../../domain/sla';
 import type { EntityRef, Vendor } from '../../domain/ticket';
 import type {
+  AuditDay,
+  AuditFacts,
+  AuditPairFilter,
+  AuditTimelineFilter,
   CursorRow,
   CircuitRecord,
   DeadLetter,
@@ -13,7 +17,6 @@ import type {
   EventSource,
   ExecutedAction,
   Handoff,
-  HandoffDirection,
   InboxCounts,
   InboxEvent,
   InboxStatus,
@@ -26,9 +29,30 @@ import type {
   SlaFilter,
   SlaRecord,
   TicketOwner,
-  Verdict,
+  ViolationFilter,
 } from '../types';
-import { circuitValues, date, dateOrNull, ms, parsed, refOf, str, strOrNull, toCircuit, toDeadLetter, toEvent, toExecuted, toLink, type Row } from '../rows';
+import {
+  circuitValues,
+  date,
+  dateOrNull,
+  dayOf,
+  daySql,
+  ms,
+  parsed,
+  refKey,
+  refOf,
+  str,
+  strOrNull,
+  toCircuit,
+  toDeadLetter,
+  toDecision,
+  toEvent,
+  toExecuted,
+  toHandoff,
+  toLink,
+  toOwner,
+  type Row,
+} from '../rows';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations';
 
 /** A pool or a client inside a transaction: both answer query(). */
@@ -97,6 +121,24 @@ function toSla(row: Row): SlaRecord {
     updatedAt: date(row.updated_at),
   };
 }
+/** A snapshot row (deleted ones too: the flag says so). data is JSONB: it comes back parsed. */
+function toSnapshot(row: Row): EntitySnapshot {
+  return {
+    ref: refOf(row, 'entity_id'),
+    data: row.data,
+    vendorUpdatedAt: strOrNull(row.vendor_updated_at),
+    savedAt: date(row.saved_at),
+    deleted: row.deleted === true,
+  };
+}
+
+/** The verdicts the audit calls violations (a correction is a violation put right). */
+const FLAGGED = "('violation','corrected')";
+/** The decisions listAuditPairs returns: flagged ones of any rule, and E5's and M6's whatever their verdict (decisions_audit's predicate). */
+const AUDIT_DECISION = "(d.verdict IN ('violation','corrected') OR d.rule_id IN ('E5','M6'))";
+/** ticket_links' key in byte order: the columns of ticket_links_bytes (migration 9). */
+const LINK_KEY_C = 'l.vendor COLLATE "C", l.connection_id COLLATE "C", l.ticket_id COLLATE "C"';
+
 /** At most this many enqueues in one transaction. */
 const MAX_ENQUEUE_GROUP = 500;
 /** Enqueue groups written at once (each on a connection of the pool), entities spread over them. */
@@ -711,14 +753,7 @@ export class PgStore implements Store {
 
   async getSnapshot(ref: EntityRef): Promise<EntitySnapshot | null> {
     const row = (await this.query('SELECT * FROM entity_snapshots WHERE vendor = $1 AND connection_id = $2 AND entity_id = $3', [ref.vendor, ref.connectionId, ref.id])).rows[0];
-    if (!row) return null;
-    return {
-      ref: refOf(row, 'entity_id'),
-      data: row.data,
-      vendorUpdatedAt: strOrNull(row.vendor_updated_at),
-      savedAt: date(row.saved_at),
-      deleted: row.deleted === true,
-    };
+    return row ? toSnapshot(row) : null;
   }
 
   async saveSnapshot(s: EntitySnapshot): Promise<void> {
@@ -813,14 +848,7 @@ export class PgStore implements Store {
 
   async getOwner(t: EntityRef): Promise<TicketOwner | null> {
     const row = (await this.query('SELECT * FROM ticket_owners WHERE vendor = $1 AND connection_id = $2 AND ticket_id = $3', [t.vendor, t.connectionId, t.id])).rows[0];
-    if (!row) return null;
-    return {
-      ticket: refOf(row),
-      ownerId: str(row.owner_id),
-      ownerGroupId: strOrNull(row.owner_group_id),
-      since: date(row.since),
-      claimedAt: dateOrNull(row.claimed_at),
-    };
+    return row ? toOwner(row) : null;
   }
 
   async setOwner(o: TicketOwner): Promise<void> {
@@ -844,18 +872,7 @@ export class PgStore implements Store {
 
   async listHandoffs(t: EntityRef): Promise<Handoff[]> {
     const { rows } = await this.query('SELECT * FROM handoffs WHERE vendor = $1 AND connection_id = $2 AND ticket_id = $3 ORDER BY at, id', [t.vendor, t.connectionId, t.id]);
-    return rows.map((row) => ({
-      id: Number(row.id),
-      ticket: refOf(row),
-      at: date(row.at),
-      actorId: strOrNull(row.actor_id),
-      direction: row.direction as HandoffDirection,
-      fromGroupId: strOrNull(row.from_group_id),
-      toGroupId: strOrNull(row.to_group_id),
-      fromAssigneeId: strOrNull(row.from_assignee_id),
-      toAssigneeId: strOrNull(row.to_assignee_id),
-      commentId: strOrNull(row.comment_id),
-    }));
+    return rows.map(toHandoff);
   }
 
   // ---- audit trail
@@ -882,18 +899,7 @@ export class PgStore implements Store {
     if (filter.ruleId) (params.push(filter.ruleId), where.push(`rule_id = $${params.length}`));
     params.push(filter.limit ?? 10_000);
     const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT $${params.length}`;
-    return (await this.query(sql, params)).rows.map((row) => ({
-      id: Number(row.id),
-      ticket: refOf(row),
-      ruleId: str(row.rule_id),
-      verdict: row.verdict as Verdict,
-      actorId: strOrNull(row.actor_id),
-      at: date(row.at),
-      summary: str(row.summary),
-      actions: parsed(row.actions) as unknown[],
-      eventId: row.event_id === null ? null : Number(row.event_id),
-      key: strOrNull(row.decision_key),
-    }));
+    return (await this.query(sql, params)).rows.map(toDecision);
   }
 
   // ---- executor
@@ -1110,5 +1116,136 @@ export class PgStore implements Store {
       params,
     );
     return rows.map((r) => refOf(r, 'entity_id'));
+  }
+
+  // ---- the audit (A1)
+
+  /**
+   * One page of linked pairs in byte order of their key (a walk of ticket_links_bytes, whose
+   * COLLATE "C" columns the query repeats, from `after`), then their facts in one query per
+   * kind of fact for the whole page: the page's keys go in as three arrays, unnest() makes them
+   * rows, and each is looked up in the table's index (equality: any collation finds the same rows).
+   * One read-only REPEATABLE READ transaction, so the facts are of one moment, as SQLite's are.
+   */
+  async listAuditPairs(filter: AuditPairFilter): Promise<AuditFacts[]> {
+    const limit = limitOf(filter.limit, 0);
+    if (limit === 0) return [];
+    const where: string[] = ["l.state IN ('creating','linked')"];
+    const params: unknown[] = [];
+    if (filter.vendor) (params.push(filter.vendor), where.push(`l.vendor COLLATE "C" = $${params.length}`));
+    if (filter.connectionId) (params.push(filter.connectionId), where.push(`l.connection_id COLLATE "C" = $${params.length}`));
+    if (filter.after) {
+      params.push(filter.after.vendor, filter.after.connectionId, filter.after.id);
+      const n = params.length;
+      where.push(`(${LINK_KEY_C}) > ($${n - 2}, $${n - 1}, $${n})`);
+    }
+    if (filter.linkedFrom) (params.push(ms(filter.linkedFrom)), where.push(`l.created_at >= $${params.length}`));
+    if (filter.linkedTo) (params.push(ms(filter.linkedTo)), where.push(`l.created_at < $${params.length}`));
+    if (filter.ruleId) {
+      params.push(filter.ruleId);
+      where.push(
+        `EXISTS (SELECT 1 FROM decisions d WHERE d.vendor = l.vendor AND d.connection_id = l.connection_id AND d.ticket_id = l.ticket_id
+                 AND d.verdict IN ${FLAGGED} AND d.rule_id = $${params.length})`,
+      );
+    }
+    params.push(limit);
+    const byTicket = (table: string, alias: string, idColumn = 'ticket_id') =>
+      `FROM unnest($1::text[], $2::text[], $3::text[]) AS k(vendor, connection_id, entity_id)
+       JOIN ${table} ${alias} ON ${alias}.vendor = k.vendor AND ${alias}.connection_id = k.connection_id AND ${alias}.${idColumn} = k.entity_id`;
+    const read = await this.tx(async (c) => {
+      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const found = (await c.query<Row>(`SELECT l.* FROM ticket_links l WHERE ${where.join(' AND ')} ORDER BY ${LINK_KEY_C} LIMIT $${params.length}`, params)).rows.map(toLink);
+      if (found.length === 0) return null;
+      const tickets = [found.map((l) => l.ticket.vendor), found.map((l) => l.ticket.connectionId), found.map((l) => l.ticket.id)];
+      const withIssue = found.filter((l) => l.issueId !== null);
+      const refs = [
+        [...found.map((l) => l.ticket.vendor), ...withIssue.map(() => 'jira')],
+        [...found.map((l) => l.ticket.connectionId), ...withIssue.map((l) => l.jiraConnectionId)],
+        [...found.map((l) => l.ticket.id), ...withIssue.map((l) => l.issueId as string)],
+      ];
+      const all = async (sql: string, values: unknown[]) => (await c.query<Row>(sql, values)).rows;
+      return {
+        links: found,
+        snapshotRows: await all(`SELECT s.* ${byTicket('entity_snapshots', 's', 'entity_id')}`, refs),
+        ownerRows: await all(`SELECT o.* ${byTicket('ticket_owners', 'o')}`, tickets),
+        slaRows: await all(`SELECT a.* ${byTicket('sla_states', 'a')}`, tickets),
+        handoffRows: await all(`SELECT h.* ${byTicket('handoffs', 'h')} ORDER BY h.at, h.id`, tickets),
+        decisionRows: await all(`SELECT d.* ${byTicket('decisions', 'd')} WHERE ${AUDIT_DECISION} ORDER BY d.at, d.id`, tickets),
+      };
+    });
+    if (!read) return [];
+    const { links, snapshotRows, ownerRows, slaRows, handoffRows, decisionRows } = read;
+    const keyOf = (row: Row) => refKey(str(row.vendor), str(row.connection_id), str(row.ticket_id));
+    const snapshots = new Map(snapshotRows.map((row) => [refKey(str(row.vendor), str(row.connection_id), str(row.entity_id)), toSnapshot(row)]));
+    const owners = new Map(ownerRows.map((row) => [keyOf(row), toOwner(row)]));
+    const slas = new Map(slaRows.map((row) => [keyOf(row), toSla(row)]));
+    const group = <T>(rows: Row[], map: (row: Row) => T) => {
+      const byKey = new Map<string, T[]>();
+      for (const row of rows) {
+        const list = byKey.get(keyOf(row)) ?? [];
+        list.push(map(row));
+        byKey.set(keyOf(row), list);
+      }
+      return byKey;
+    };
+    const handoffs = group(handoffRows, toHandoff);
+    const decisions = group(decisionRows, toDecision);
+
+    return links.map((link) => {
+      const k = refKey(link.ticket.vendor, link.ticket.connectionId, link.ticket.id);
+      return {
+        link,
+        ticket: snapshots.get(k) ?? null,
+        issue: link.issueId === null ? null : (snapshots.get(refKey('jira', link.jiraConnectionId, link.issueId)) ?? null),
+        owner: owners.get(k) ?? null,
+        sla: slas.get(k) ?? null,
+        handoffs: handoffs.get(k) ?? [],
+        decisions: decisions.get(k) ?? [],
+      };
+    });
+  }
+
+  /** Newest first: decisions_flagged (or decisions_flagged_rule with a rule) from `beforeId`, or a range of decisions_flagged_at. */
+  async listViolations(filter: ViolationFilter): Promise<Decision[]> {
+    const where: string[] = [`verdict IN ${FLAGGED}`];
+    const params: unknown[] = [];
+    if (filter.vendor) (params.push(filter.vendor), where.push(`vendor = $${params.length}`));
+    if (filter.connectionId) (params.push(filter.connectionId), where.push(`connection_id = $${params.length}`));
+    if (filter.ruleId) (params.push(filter.ruleId), where.push(`rule_id = $${params.length}`));
+    if (filter.from) (params.push(ms(filter.from)), where.push(`at >= $${params.length}`));
+    if (filter.to) (params.push(ms(filter.to)), where.push(`at < $${params.length}`));
+    if (filter.beforeId !== undefined) (params.push(filter.beforeId), where.push(`id < $${params.length}`));
+    params.push(limitOf(filter.limit, 0));
+    const sql = `SELECT * FROM decisions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`;
+    return (await this.query(sql, params)).rows.map(toDecision);
+  }
+
+  /** Three ranges of covering indexes (handoffs_direction, decisions_flagged_at, ticket_links_created), counted per UTC day, in one statement. */
+  async auditTimeline(filter: AuditTimelineFilter): Promise<AuditDay[]> {
+    const params: unknown[] = [ms(filter.from), ms(filter.to)];
+    const extra: string[] = [];
+    if (filter.vendor) (params.push(filter.vendor), extra.push(`vendor = $${params.length}`));
+    if (filter.connectionId) (params.push(filter.connectionId), extra.push(`connection_id = $${params.length}`));
+    const part = (name: keyof Omit<AuditDay, 'day'>, table: string, time: string, condition?: string) =>
+      `SELECT '${name}' AS kind, ${daySql(time)} AS day, COUNT(*) AS n FROM ${table}
+       WHERE ${[...(condition ? [condition] : []), `${time} >= $1`, `${time} < $2`, ...extra].join(' AND ')} GROUP BY 2`;
+    const { rows } = await this.query(
+      [
+        part('escalations', 'handoffs', 'at', "direction = 'escalate'"),
+        part('violations', 'decisions', 'at', `verdict IN ${FLAGGED}`),
+        part('raised', 'ticket_links', 'created_at'),
+      ].join(' UNION ALL '),
+      params,
+    );
+    const days = new Map<number, AuditDay>();
+    for (const row of rows) {
+      const n = Number(row.n);
+      if (n === 0) continue;
+      const day = Number(row.day);
+      const entry = days.get(day) ?? { day: dayOf(day), escalations: 0, violations: 0, raised: 0 };
+      entry[str(row.kind) as keyof Omit<AuditDay, 'day'>] = n;
+      days.set(day, entry);
+    }
+    return [...days.entries()].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry);
   }
 }

@@ -276,6 +276,26 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE INDEX entity_snapshots_live ON entity_snapshots (vendor, connection_id, entity_id) WHERE deleted = 0;
     `,
   },
+  {
+    version: 9,
+    name: 'the audit (A1): indexed reads of pairs, violations and the daily timeline',
+    sql: `
+      -- A page of pairs walks ticket_links' primary key; its facts are found per ticket in the
+      -- primary keys of entity_snapshots, ticket_owners and sla_states and in handoffs_ticket.
+      -- Decisions are many per ticket (every rule records an ok), the audit wants few of them:
+      -- this partial index holds those only (the query repeats its predicate). It also answers
+      -- the rule filter (has the ticket a violation or correction of this rule?) on its own.
+      CREATE INDEX decisions_audit ON decisions (vendor, connection_id, ticket_id, rule_id, verdict)
+        WHERE verdict IN ('violation','corrected') OR rule_id IN ('E5','M6');
+      -- listViolations, newest first: all of them, or one rule's.
+      CREATE INDEX decisions_flagged ON decisions (id) WHERE verdict IN ('violation','corrected');
+      CREATE INDEX decisions_flagged_rule ON decisions (rule_id, id) WHERE verdict IN ('violation','corrected');
+      -- auditTimeline: a range of each, covering (the vendor and connection filters read no row).
+      CREATE INDEX decisions_flagged_at ON decisions (at, vendor, connection_id, verdict) WHERE verdict IN ('violation','corrected');
+      CREATE INDEX handoffs_direction ON handoffs (direction, at, vendor, connection_id);
+      CREATE INDEX ticket_links_created ON ticket_links (created_at, vendor, connection_id);
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

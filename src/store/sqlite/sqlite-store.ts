@@ -4,6 +4,10 @@ import path from 'node:path';
 import type { SlaState } from '../../domain/sla';
 import type { EntityRef, Vendor } from '../../domain/ticket';
 import type {
+  AuditDay,
+  AuditFacts,
+  AuditPairFilter,
+  AuditTimelineFilter,
   CircuitRecord,
   DeadLetter,
   DeadLetterFilter,
@@ -13,7 +17,6 @@ import type {
   EntitySnapshot,
   ExecutedAction,
   Handoff,
-  HandoffDirection,
   InboxCounts,
   InboxEvent,
   InboxStatus,
@@ -22,15 +25,35 @@ import type {
   StoreHealth,
   TicketLink,
   TicketOwner,
-  Verdict,
   CursorRow,
   EventSource,
   JobRun,
   LedgerFilter,
   SlaFilter,
   SlaRecord,
+  ViolationFilter,
 } from '../types';
-import { circuitValues, date, dateOrNull, ms, refOf, str, strOrNull, toCircuit, toDeadLetter, toEvent, toExecuted, toLink, type Row } from '../rows';
+import {
+  circuitValues,
+  date,
+  dateOrNull,
+  dayOf,
+  daySql,
+  ms,
+  refKey,
+  refOf,
+  str,
+  strOrNull,
+  toCircuit,
+  toDeadLetter,
+  toDecision,
+  toEvent,
+  toExecuted,
+  toHandoff,
+  toLink,
+  toOwner,
+  type Row,
+} from '../rows';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations';
 
 /** The vendors whose tickets have service levels, in byte order (listTicketsWithoutSla's order). */
@@ -49,6 +72,48 @@ function toSla(row: Row): SlaRecord {
     updatedAt: date(row.updated_at),
   };
 }
+
+/** A snapshot row (deleted ones too: the flag says so). */
+function toSnapshot(row: Row): EntitySnapshot {
+  return {
+    ref: refOf(row, 'entity_id'),
+    data: JSON.parse(str(row.data)) as unknown,
+    vendorUpdatedAt: strOrNull(row.vendor_updated_at),
+    savedAt: date(row.saved_at),
+    deleted: Number(row.deleted) === 1,
+  };
+}
+
+/**
+ * The keyset term of a walk in (vendor, connection_id, ticket_id) order strictly after `after`,
+ * over `columns` (those three, maybe qualified). The key columns the filter fixes leave the
+ * keyset: `vendor = ? AND (connection_id, ticket_id) > (?, ?)` is a range of the primary key,
+ * where SQLite would scan the vendor from its start for a row value over all three columns
+ * behind `vendor = ?`. Null when every row the filter selects comes before `after`; an empty
+ * term when every one comes after it.
+ */
+function keysetAfter(after: EntityRef, filter: { vendor?: string; connectionId?: string }, columns: readonly string[]): { sql: string; params: string[] } | null {
+  let cols = [...columns];
+  let key: string[] = [after.vendor, after.connectionId, after.id];
+  const fixed = filter.vendor ? [filter.vendor, filter.connectionId] : [];
+  for (const value of fixed) {
+    if (!value) break;
+    const order = Buffer.compare(Buffer.from(value), Buffer.from(key[0] as string));
+    // Every row the filter selects comes before `after`:
+    if (order < 0) return null;
+    // Every one comes after it:
+    if (order > 0) return { sql: '', params: [] };
+    cols = cols.slice(1);
+    key = key.slice(1);
+  }
+  if (key.length === 0) return { sql: '', params: [] };
+  return { sql: `(${cols.join(', ')}) > (${key.map(() => '?').join(', ')})`, params: key };
+}
+
+/** The verdicts the audit calls violations (a correction is a violation put right). */
+const FLAGGED = "('violation','corrected')";
+/** The decisions listAuditPairs returns: flagged ones of any rule, and E5's and M6's whatever their verdict. Same text as decisions_audit's predicate. */
+const AUDIT_DECISION = "(d.verdict IN ('violation','corrected') OR d.rule_id IN ('E5','M6'))";
 
 
 
@@ -427,14 +492,7 @@ export class SqliteStore implements Store {
     const row = this.db
       .prepare('SELECT * FROM entity_snapshots WHERE vendor = ? AND connection_id = ? AND entity_id = ?')
       .get(ref.vendor, ref.connectionId, ref.id) as Row | undefined;
-    if (!row) return null;
-    return {
-      ref: refOf(row, 'entity_id'),
-      data: JSON.parse(str(row.data)) as unknown,
-      vendorUpdatedAt: strOrNull(row.vendor_updated_at),
-      savedAt: date(row.saved_at),
-      deleted: Number(row.deleted) === 1,
-    };
+    return row ? toSnapshot(row) : null;
   }
 
   async saveSnapshot(s: EntitySnapshot): Promise<void> {
@@ -538,14 +596,7 @@ export class SqliteStore implements Store {
     const row = this.db
       .prepare('SELECT * FROM ticket_owners WHERE vendor = ? AND connection_id = ? AND ticket_id = ?')
       .get(t.vendor, t.connectionId, t.id) as Row | undefined;
-    if (!row) return null;
-    return {
-      ticket: refOf(row),
-      ownerId: str(row.owner_id),
-      ownerGroupId: strOrNull(row.owner_group_id),
-      since: date(row.since),
-      claimedAt: dateOrNull(row.claimed_at),
-    };
+    return row ? toOwner(row) : null;
   }
 
   async setOwner(o: TicketOwner): Promise<void> {
@@ -573,18 +624,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare('SELECT * FROM handoffs WHERE vendor = ? AND connection_id = ? AND ticket_id = ? ORDER BY at, id')
       .all(t.vendor, t.connectionId, t.id) as Row[];
-    return rows.map((row) => ({
-      id: Number(row.id),
-      ticket: refOf(row),
-      at: date(row.at),
-      actorId: strOrNull(row.actor_id),
-      direction: row.direction as HandoffDirection,
-      fromGroupId: strOrNull(row.from_group_id),
-      toGroupId: strOrNull(row.to_group_id),
-      fromAssigneeId: strOrNull(row.from_assignee_id),
-      toAssigneeId: strOrNull(row.to_assignee_id),
-      commentId: strOrNull(row.comment_id),
-    }));
+    return rows.map(toHandoff);
   }
 
   // ---- audit trail
@@ -610,18 +650,7 @@ export class SqliteStore implements Store {
     }
     if (filter.ruleId) (where.push('rule_id = ?'), params.push(filter.ruleId));
     const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`;
-    return (this.sql(sql).all(...params, filter.limit ?? 10_000) as Row[]).map((row) => ({
-      id: Number(row.id),
-      ticket: refOf(row),
-      ruleId: str(row.rule_id),
-      verdict: row.verdict as Verdict,
-      actorId: strOrNull(row.actor_id),
-      at: date(row.at),
-      summary: str(row.summary),
-      actions: JSON.parse(str(row.actions)) as unknown[],
-      eventId: row.event_id === null ? null : Number(row.event_id),
-      key: strOrNull(row.decision_key),
-    }));
+    return (this.sql(sql).all(...params, filter.limit ?? 10_000) as Row[]).map(toDecision);
   }
 
   // ---- executor
@@ -813,29 +842,9 @@ export class SqliteStore implements Store {
     if (filter.connectionId) (where.push('connection_id = ?'), params.push(filter.connectionId));
     if (filter.openOnly) where.push('open = 1');
     if (filter.after) {
-      // The key columns the filter fixes leave the keyset: `vendor = ? AND (connection_id, ticket_id) > (?, ?)`
-      // is a range of the primary key, where SQLite would scan the vendor from its start for a
-      // row value over all three columns behind `vendor = ?`.
-      let columns = ['vendor', 'connection_id', 'ticket_id'];
-      let key: string[] = [filter.after.vendor, filter.after.connectionId, filter.after.id];
-      const fixed = filter.vendor ? [filter.vendor, filter.connectionId] : [];
-      for (const value of fixed) {
-        if (!value) break;
-        const order = Buffer.compare(Buffer.from(value), Buffer.from(key[0] as string));
-        // Every record the filter selects comes before `after`:
-        if (order < 0) return [];
-        // Every one comes after it:
-        if (order > 0) {
-          key = [];
-          break;
-        }
-        columns = columns.slice(1);
-        key = key.slice(1);
-      }
-      if (key.length > 0) {
-        where.push(`(${columns.join(', ')}) > (${key.map(() => '?').join(', ')})`);
-        params.push(...key);
-      }
+      const keyset = keysetAfter(filter.after, filter, ['vendor', 'connection_id', 'ticket_id']);
+      if (!keyset) return [];
+      if (keyset.sql) (where.push(keyset.sql), params.push(...keyset.params));
     }
     const sql = `SELECT * FROM sla_states ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY vendor, connection_id, ticket_id LIMIT ?`;
     return (this.sql(sql).all(...params, limitOf(filter.limit, SLA_PAGE)) as Row[]).map(toSla);
@@ -865,5 +874,142 @@ export class SqliteStore implements Store {
       for (const r of rows) found.push(refOf(r, 'entity_id'));
     }
     return found;
+  }
+
+  // ---- the audit (A1)
+
+  /**
+   * One page of linked pairs in (vendor, connection, ticket id) order, text byte by byte (a
+   * walk of ticket_links' primary key from `after`, as listSla walks sla_states'), then their
+   * facts in one query per kind of fact for the whole page: the page's keys go in as one JSON
+   * array, and json_each drives a lookup per key in each table's index (CROSS JOIN keeps it the
+   * outer loop), so no table is scanned, whatever its size.
+   */
+  async listAuditPairs(filter: AuditPairFilter): Promise<AuditFacts[]> {
+    const limit = limitOf(filter.limit, 0);
+    if (limit === 0) return [];
+    const where: string[] = ["l.state IN ('creating','linked')"];
+    const params: unknown[] = [];
+    if (filter.vendor) (where.push('l.vendor = ?'), params.push(filter.vendor));
+    if (filter.connectionId) (where.push('l.connection_id = ?'), params.push(filter.connectionId));
+    if (filter.after) {
+      const keyset = keysetAfter(filter.after, filter, ['l.vendor', 'l.connection_id', 'l.ticket_id']);
+      if (!keyset) return [];
+      if (keyset.sql) (where.push(keyset.sql), params.push(...keyset.params));
+    }
+    if (filter.linkedFrom) (where.push('l.created_at >= ?'), params.push(ms(filter.linkedFrom)));
+    if (filter.linkedTo) (where.push('l.created_at < ?'), params.push(ms(filter.linkedTo)));
+    if (filter.ruleId) {
+      where.push(
+        `EXISTS (SELECT 1 FROM decisions d WHERE d.vendor = l.vendor AND d.connection_id = l.connection_id AND d.ticket_id = l.ticket_id
+                 AND d.verdict IN ${FLAGGED} AND d.rule_id = ?)`,
+      );
+      params.push(filter.ruleId);
+    }
+    const links = (
+      this.sql(`SELECT l.* FROM ticket_links l WHERE ${where.join(' AND ')} ORDER BY l.vendor, l.connection_id, l.ticket_id LIMIT ?`).all(...params, limit) as Row[]
+    ).map(toLink);
+    if (links.length === 0) return [];
+
+    const ticketKeys = links.map((l) => [l.ticket.vendor, l.ticket.connectionId, l.ticket.id]);
+    const issueKeys = links.flatMap((l) => (l.issueId === null ? [] : [['jira', l.jiraConnectionId, l.issueId]]));
+    const tickets = JSON.stringify(ticketKeys);
+    /** `from`: the table, its alias and any index hint; the keys are the statement's one parameter. */
+    const byTicket = (from: string, alias: string, idColumn = 'ticket_id') =>
+      `FROM json_each(?) k CROSS JOIN ${from}
+       WHERE ${alias}.vendor = k.value ->> 0 AND ${alias}.connection_id = k.value ->> 1 AND ${alias}.${idColumn} = k.value ->> 2`;
+
+    const snapshots = new Map<string, EntitySnapshot>();
+    for (const row of this.sql(`SELECT s.* ${byTicket('entity_snapshots s', 's', 'entity_id')}`).all(JSON.stringify([...ticketKeys, ...issueKeys])) as Row[]) {
+      const snapshot = toSnapshot(row);
+      snapshots.set(refKey(snapshot.ref.vendor, snapshot.ref.connectionId, snapshot.ref.id), snapshot);
+    }
+    const owners = new Map<string, TicketOwner>();
+    for (const row of this.sql(`SELECT o.* ${byTicket('ticket_owners o', 'o')}`).all(tickets) as Row[]) {
+      owners.set(refKey(str(row.vendor), str(row.connection_id), str(row.ticket_id)), toOwner(row));
+    }
+    const slas = new Map<string, SlaRecord>();
+    for (const row of this.sql(`SELECT a.* ${byTicket('sla_states a', 'a')}`).all(tickets) as Row[]) {
+      slas.set(refKey(str(row.vendor), str(row.connection_id), str(row.ticket_id)), toSla(row));
+    }
+    const handoffs = new Map<string, Handoff[]>();
+    for (const row of this.sql(`SELECT h.* ${byTicket('handoffs h', 'h')} ORDER BY h.at, h.id`).all(tickets) as Row[]) {
+      const k = refKey(str(row.vendor), str(row.connection_id), str(row.ticket_id));
+      const trail = handoffs.get(k) ?? [];
+      trail.push(toHandoff(row));
+      handoffs.set(k, trail);
+    }
+    const decisions = new Map<string, Decision[]>();
+    // INDEXED BY: without statistics (the store keeps none) SQLite rates decisions_ticket as
+    // good, and would read every decision of each ticket, oks included, to keep a few.
+    for (const row of this.sql(`SELECT d.* ${byTicket('decisions d INDEXED BY decisions_audit', 'd')} AND ${AUDIT_DECISION} ORDER BY d.at, d.id`).all(tickets) as Row[]) {
+      const k = refKey(str(row.vendor), str(row.connection_id), str(row.ticket_id));
+      const list = decisions.get(k) ?? [];
+      list.push(toDecision(row));
+      decisions.set(k, list);
+    }
+
+    return links.map((link) => {
+      const k = refKey(link.ticket.vendor, link.ticket.connectionId, link.ticket.id);
+      return {
+        link,
+        ticket: snapshots.get(k) ?? null,
+        issue: link.issueId === null ? null : (snapshots.get(refKey('jira', link.jiraConnectionId, link.issueId)) ?? null),
+        owner: owners.get(k) ?? null,
+        sla: slas.get(k) ?? null,
+        handoffs: handoffs.get(k) ?? [],
+        decisions: decisions.get(k) ?? [],
+      };
+    });
+  }
+
+  /**
+   * Newest first: a walk down decisions_flagged (or decisions_flagged_rule with a rule) from
+   * `beforeId`, or a range of decisions_flagged_at. The unary + keeps SQLite off
+   * decisions_ticket for a vendor or connection filter: that range holds every ok too.
+   */
+  async listViolations(filter: ViolationFilter): Promise<Decision[]> {
+    const where: string[] = [`verdict IN ${FLAGGED}`];
+    const params: unknown[] = [];
+    if (filter.vendor) (where.push('+vendor = ?'), params.push(filter.vendor));
+    if (filter.connectionId) (where.push('+connection_id = ?'), params.push(filter.connectionId));
+    if (filter.ruleId) (where.push('rule_id = ?'), params.push(filter.ruleId));
+    if (filter.from) (where.push('at >= ?'), params.push(ms(filter.from)));
+    if (filter.to) (where.push('at < ?'), params.push(ms(filter.to)));
+    if (filter.beforeId !== undefined) (where.push('id < ?'), params.push(filter.beforeId));
+    const sql = `SELECT * FROM decisions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+    return (this.sql(sql).all(...params, limitOf(filter.limit, 0)) as Row[]).map(toDecision);
+  }
+
+  /**
+   * Three ranges of covering indexes (handoffs_direction, decisions_flagged_at,
+   * ticket_links_created), counted per UTC day. The unary + keeps a vendor or connection filter
+   * a filter inside those ranges, not a walk of the ticket indexes over all time.
+   */
+  async auditTimeline(filter: AuditTimelineFilter): Promise<AuditDay[]> {
+    const part = (table: string, time: string, condition?: string) => {
+      const where = [...(condition ? [condition] : []), `${time} >= ?`, `${time} < ?`];
+      const params: unknown[] = [ms(filter.from), ms(filter.to)];
+      if (filter.vendor) (where.push('+vendor = ?'), params.push(filter.vendor));
+      if (filter.connectionId) (where.push('+connection_id = ?'), params.push(filter.connectionId));
+      return { sql: `SELECT ${daySql(time)} AS day, COUNT(*) AS n FROM ${table} WHERE ${where.join(' AND ')} GROUP BY 1`, params };
+    };
+    const parts = {
+      escalations: part('handoffs', 'at', "direction = 'escalate'"),
+      violations: part('decisions', 'at', `verdict IN ${FLAGGED}`),
+      raised: part('ticket_links', 'created_at'),
+    };
+    const days = new Map<number, AuditDay>();
+    for (const [name, { sql, params }] of Object.entries(parts) as Array<[keyof typeof parts, { sql: string; params: unknown[] }]>) {
+      for (const row of this.sql(sql).all(...params) as Row[]) {
+        const n = Number(row.n);
+        if (n === 0) continue;
+        const day = Number(row.day);
+        const entry = days.get(day) ?? { day: dayOf(day), escalations: 0, violations: 0, raised: 0 };
+        entry[name] = n;
+        days.set(day, entry);
+      }
+    }
+    return [...days.entries()].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry);
   }
 }
