@@ -1,8 +1,15 @@
 import { KNOWLEDGE_TITLES, type KnowledgePart } from '../policy/knowledge';
 import type { AuditCompleteness, AuditDrift, AuditKnowledge, AuditProblem, AuditSla, AuditViolation } from './types';
 
-/** Rules whose violations have a problem of their own below, so a pair does not list them twice. */
-const OWN_PROBLEM = new Set(['M6', 'E5', 'S1', 'S2', 'S3']);
+/**
+ * Rules whose state has a problem of its own below, read from what holds now (the link's
+ * missing sections, the snapshots, the SLA clock, the ticket's notes) rather than from the
+ * violation recorded when it began: a bug completed since is no longer incomplete.
+ */
+const OWN_PROBLEM = new Set(['J5', 'M6', 'E5', 'S1', 'S2', 'S3']);
+
+/** "H3: Tier 2 replied publicly" reads "Tier 2 replied publicly" beside its rule id. */
+const withoutRule = (ruleId: string, summary: string) => summary.replace(new RegExp(`^${ruleId}:\\s*`), '');
 
 export interface ProblemFacts {
   /** The raise has been under way longer than settings allow. */
@@ -30,7 +37,7 @@ export function problemsOf(f: ProblemFacts): AuditProblem[] {
   if (f.sla?.fix?.overdue) out.push({ code: 'fix_overdue', ruleId: 'S3', text: `${f.sla.fix.issueKey} is past its fix target` });
   const open = new Map<string, AuditViolation>();
   for (const v of f.violations) if (v.verdict === 'violation' && !OWN_PROBLEM.has(v.ruleId)) open.set(v.ruleId, v);
-  for (const v of open.values()) out.push({ code: 'violation', ruleId: v.ruleId, text: v.summary });
+  for (const v of open.values()) out.push({ code: 'violation', ruleId: v.ruleId, text: withoutRule(v.ruleId, v.summary) });
   if (f.knowledge && f.knowledge.missing.length > 0) out.push({ code: 'knowledge_gap', ruleId: 'E5', text: `resolved without ${f.knowledge.missing.map((p) => KNOWLEDGE_TITLES[p as KnowledgePart]?.toLowerCase() ?? p).join(', ')}` });
   return out;
 }

@@ -1,6 +1,7 @@
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import { auditPageRouter } from '../audit/page';
 import { auditApiRouter } from '../audit/routes';
 import { auditSettings } from '../audit/settings';
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { LoadedConfig, ResolvedConnection } from '../config/load';
 import { DEFAULT_CONNECTION_ID } from '../config/load';
 import { VENDORS, type Vendor } from '../domain/ticket';
@@ -127,6 +128,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // A1: read-only, behind its own token; the webhook routes below keep their vendors' verification.
+  app.use(auditPageRouter());
   app.use(auditApiRouter({ store, settings: auditSettings(loaded.config), token: deps.auditToken ?? loaded.config.audit.token, logger, now }));
 
   const routes = routeTable(loaded.connections);

@@ -36,6 +36,16 @@ describe('auditPair: completeness (J2, J5)', () => {
     expect(p.problems).toEqual([{ code: 'incomplete', ruleId: 'J5', text: 'needs info: steps, environment' }]);
   });
 
+  it('is no longer a problem once the follow-ups brought what the raise lacked, though J5 recorded it then', () => {
+    const t = ticket();
+    const j5 = decisionOf(t, 'J5', 'violation', at(0), 'J5: Bug raised without steps to reproduce, environment: labelled needs-info');
+    const p = auditPair(facts(t, issue({ priority: 'High' }), { link: linkOf(t, { missing: [] }), decisions: [j5] }), settings, NOW);
+    expect(p.violations.map((v) => v.ruleId)).toEqual(['J5']);
+    expect(p.problems).toEqual([]);
+    const still = auditPair(facts(t, issue({ priority: 'High' }), { link: linkOf(t, { missing: ['steps'] }), decisions: [j5] }), settings, NOW);
+    expect(still.problems.map((x) => `${x.ruleId} ${x.code}`)).toEqual(['J5 incomplete']);
+  });
+
   it('does not ask a customer request for steps, impact or environment', () => {
     const t = ticket();
     const p = auditPair(facts(t, issue({ priority: 'High', issueType: 'Story' }), { link: linkOf(t, { kind: 'request' }) }), settings, NOW);
@@ -94,7 +104,7 @@ describe('auditPair: SLA (S1-S3)', () => {
 describe('auditPair: trail, violations and knowledge (E1-E5, H1-H5)', () => {
   it('counts escalations and round trips, lists violations with what was done, and only open ones are problems', () => {
     const t = ticket();
-    const h3 = decisionOf(t, 'H3', 'violation', at(20), 'Tier 2 agent Li Wei replied publicly to the requester', [{ kind: 'privateNote', idempotencyKey: 'k1', html: '<p>..</p>' }]);
+    const h3 = decisionOf(t, 'H3', 'violation', at(20), 'H3: Tier 2 agent Li Wei replied publicly to the requester', [{ kind: 'privateNote', idempotencyKey: 'k1', html: '<p>..</p>' }]);
     const e2 = decisionOf(t, 'E2', 'corrected', at(25), 'reassigned past the ladder; moved back', [{ kind: 'reassign', idempotencyKey: 'k2', groupId: '90001', assigneeId: null }]);
     const p = auditPair(facts(t, issue({ priority: 'High' }), { handoffs: trail(t, at(5), at(15)), decisions: [h3, e2] }), settings, NOW);
     expect(p.trail).toMatchObject({ escalations: 1, roundTrips: 1 });

@@ -44,23 +44,28 @@ describe('the demo scenarios end to end', () => {
         jira: { 'POST /rest/api/3/issue': 1, 'POST /rest/api/3/issue/:idOrKey/remotelink': 1, 'POST /rest/api/3/issue/:idOrKey/comment': 4, 'POST /rest/api/3/issue/:idOrKey/transitions': 1 },
         zendesk: { 'PUT /api/v2/tickets/:id.json': 1 + 5 + 4 + 1 },
       };
-      // Every write helpdesk-sync made, each exactly once: two bugs raised (b: complete; c:
-      // needs-info, completed later: J5's follow-up comment), each linked both ways; in (c) the
-      // two comments Dana made after the link (M3); nothing else (no echo loops).
+      // Every write helpdesk-sync made, each exactly once: one issue per scenario, each linked
+      // both ways (b: a complete bug; c: a needs-info bug, completed later: J5's follow-up
+      // comment; d: a customer request, J3; e: a needs-info bug that stays so, J5); in (c) the
+      // two comments Dana made after the link (M3; Li's public reply came before it and is in
+      // the description); in (d) Zac's private note after the link (M3); nothing else (no echo
+      // loops).
       expect(writes('jira')).toEqual(
         plus(ofA.jira, {
-          'POST /rest/api/3/issue': 2,
-          'POST /rest/api/3/issue/:idOrKey/remotelink': 2,
-          'POST /rest/api/3/issue/:idOrKey/comment': 1 + 2,
+          'POST /rest/api/3/issue': 4,
+          'POST /rest/api/3/issue/:idOrKey/remotelink': 4,
+          'POST /rest/api/3/issue/:idOrKey/comment': 1 + 2 + 1,
           'PUT /rest/api/3/issue/:idOrKey': 1,
         }),
       );
-      // Freshdesk: the J4 note and its key tag (b); E3's return to the owner, review-done
-      // removed and its note (d). Zendesk: the J4/J5 note with its tag in one PUT (c); H2's
-      // cleared assignee and its note; E5's knowledge-gap note.
-      expect(writes('freshdesk')).toEqual({ 'POST /api/v2/tickets/:id/notes': 2, 'PUT /api/v2/tickets/:id': 3 });
-      // (e): S2's note, then its move to the manager group, and the tag by the tags endpoint.
-      expect(writes('zendesk')).toEqual(plus(ofA.zendesk, { 'PUT /api/v2/tickets/:id.json': 4 + 2, 'PUT /api/v2/tickets/:id/tags.json': 1 }));
+      // Freshdesk: the J4 note and its key tag, (b) and (d); E3's return to the owner,
+      // review-done removed and its note (d). Zendesk: the J4/J5 note with its tag in one PUT
+      // (c); H3's note on Li's public reply; H2's cleared assignee and its note; E5's
+      // knowledge-gap note.
+      expect(writes('freshdesk')).toEqual({ 'POST /api/v2/tickets/:id/notes': 2 + 1, 'PUT /api/v2/tickets/:id': 2 + 2 });
+      // (e): the J4/J5 note with its tag in one PUT; S2's note, then its move to the manager
+      // group, and the tag by the tags endpoint.
+      expect(writes('zendesk')).toEqual(plus(ofA.zendesk, { 'PUT /api/v2/tickets/:id.json': 5 + 3, 'PUT /api/v2/tickets/:id/tags.json': 1 }));
       const counts = await run.service.store.inboxCounts();
       expect(counts).toMatchObject({ pending: 0, processing: 0, dead: 0 });
       expect(counts.done).toBeGreaterThanOrEqual(29);

@@ -1,17 +1,35 @@
 import { ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_ORGANIZATIONS, ZENDESK_REQUESTERS } from '../../seed-people';
 import type { DemoWorld } from '../demo-world';
-import { processed, state } from '../expect';
-import { completedLater, linkedBothWays, raisedIncomplete, raisedOnce } from '../jira-checks';
-import { expectEqual, num, type Scenario } from '../scenario';
+import { adfToText } from '../../../jira/adf';
+import type { AdfDocument } from '../../../jira/types';
+import { eventually, processed, state } from '../expect';
+import { completedLater, issuesForTicket, linkedBothWays, raisedIncomplete, raisedOnce } from '../jira-checks';
+import { jiraComments, oneCommentPerTicketEntry } from '../mirror-checks';
+import { expectEqual, fail, num, ok, type Scenario, type ScenarioVars } from '../scenario';
 import { correctedAtVendor, decided, noFault, ownerIs, policyNote, roundTrips } from '../policy-checks';
 
 const { danaFox, liWei } = ZENDESK_AGENTS;
 const TIER2_AGENTS = new Set<number>([liWei.id, ZENDESK_AGENTS.mayaPatel.id]);
 
+/** Li's one public reply to Maria (H3): Tier 2 should have asked Dana, who keeps the contact. */
+const LI_PUBLIC = 'Hi Maria, Li from MEI here. We are looking at your dashboard. Were any meters replaced at the school on Monday?';
+
+const publicByTier2 = (w: DemoWorld, v: ScenarioVars) => w.sandboxes.zendesk.comments(num(v, 'ticket')).filter((c) => TIER2_AGENTS.has(c.authorId) && c.public);
+const h3Notes = (w: DemoWorld, v: ScenarioVars) =>
+  w.sandboxes.zendesk.comments(num(v, 'ticket')).filter((c) => c.authorId === ZENDESK_AGENTS.integration.id && !c.public && c.plainBody.includes('rule H3'));
+
+/** The Jira key as Dana sees it on the ticket: the jira:KEY tag helpdesk-sync put there (J4). */
+function learnKey(w: DemoWorld, v: ScenarioVars): void {
+  if (v.key !== undefined) return;
+  const tag = w.sandboxes.zendesk.ticket(num(v, 'ticket'))?.tags.find((t) => t.startsWith('jira:'));
+  if (!tag) throw new Error('the ticket carries no jira:KEY tag');
+  v.key = tag.slice('jira:'.length).toUpperCase();
+}
+
 const handBack = (round: number) => ({
   title: `Li answers privately and hands the ticket back to Dana (round trip ${round})`,
   act: async (w: DemoWorld, v: Record<string, string | number>) =>
-    w.zd.liWei.comment(num(v, 'ticket'), round === 1 ? 'Dashboard ingest job is stuck on a bad meter reading; please ask which meters were replaced on Monday.' : 'Cleared the reading and re-ran ingest for those meters; data is back from Monday 06:00.', false, {
+    w.zd.liWei.comment(num(v, 'ticket'), round === 1 ? 'Dashboard ingest job is stuck on a bad meter reading; please find out from the school which meters were replaced on Monday (sorry, I asked Maria myself).' : 'Cleared the reading and re-ran ingest for those meters; data is back from Monday 06:00.', false, {
       assignee_id: danaFox.id,
       group_id: ZENDESK_GROUPS.aegentTier1.id,
     }),
@@ -22,10 +40,13 @@ const handBack = (round: number) => ({
   ],
 });
 
-/** Seed 003: Tier 1 (the channel partner) escalates to Tier 2 by group and keeps the end user. */
+/**
+ * Seed 003: Tier 1 (the channel partner) escalates to Tier 2 by group and keeps the end user.
+ * Li, in Tier 2, once writes to Maria himself: H3 records it and tells Dana, the owner.
+ */
 export const zendeskTierHandoff: Scenario<DemoWorld> = {
   id: 'c',
-  title: 'Zendesk: Tier 1 to Tier 2 group handoff with two round trips',
+  title: 'Zendesk: Tier 1 to Tier 2 group handoff with two round trips, and one public reply by Tier 2',
   source: 'seed 003, rules 1-7',
   steps: [
     {
@@ -73,6 +94,19 @@ export const zendeskTierHandoff: Scenario<DemoWorld> = {
       act: async (w, v) => w.zd.liWei.update(num(v, 'ticket'), { assignee_id: liWei.id }),
       expect: [processed('zendesk', 'ticket')],
     },
+    {
+      title: 'Li forgets Tier 2 speaks privately and asks Maria himself, in a public reply',
+      act: async (w, v) => w.zd.liWei.comment(num(v, 'ticket'), LI_PUBLIC, true),
+      expect: [
+        processed('zendesk', 'ticket'),
+        decided('zendesk', 'ticket', 'H3', 'violation', 'a Tier 2 agent commented publicly: recorded as a violation', 'Li Wei'),
+        policyNote('zendesk', 'ticket', 'H3', 'Dana Fox, please read the reply and follow up with the requester'),
+        state('the reply stands (it cannot be unsent) and is reported in exactly one private note', ['H3'], (w, v) =>
+          expectEqual('public Tier 2 replies, H3 notes', [publicByTier2(w, v).length, h3Notes(w, v).length], [1, 1]),
+        ),
+        noFault('zendesk', 'ticket', 'E4', 'judged by H3, the Tier 2 rule, not a second time as E4'),
+      ],
+    },
     handBack(1),
     {
       title: 'Dana adds what the school told her privately and assigns it straight back to Li (a person, not the group)',
@@ -100,16 +134,24 @@ export const zendeskTierHandoff: Scenario<DemoWorld> = {
         raisedOnce('zendesk', 'ticket', 'Bug', ['helpdesk-sync', 'needs-info']),
         raisedIncomplete('zendesk', 'ticket', ['Steps to reproduce', 'Impact', 'Environment']),
         linkedBothWays('zendesk', 'ticket'),
+        eventually('Li\'s public reply, written before the link, is in the issue\'s communication summary (J2)', ['J2', 'H3'], (w, v) => {
+          const issue = issuesForTicket(w, 'zendesk', num(v, 'ticket'))[0];
+          if (!issue) return fail('no Jira issue for the ticket');
+          const text = issue.description ? adfToText(issue.description as unknown as AdfDocument) : '';
+          return /Li Wei \(agent\) · public reply/.test(text) && text.includes('Were any meters replaced') ? ok() : fail(`${issue.key}'s communication summary lacks Li Wei's public reply`);
+        }),
       ],
     },
     {
       title: 'Dana adds steps, impact and environment in a private note',
-      act: async (w, v) =>
-        w.zd.danaFox.comment(
+      act: async (w, v) => {
+        learnKey(w, v);
+        await w.zd.danaFox.comment(
           num(v, 'ticket'),
           'Steps to reproduce:\n1. Replace a meter at a school site\n2. Wait for the next ingest run\n\nImpact:\nDashboards of every school with a replaced meter stay empty\n\nEnvironment:\nProduction ingest, Aegent tenant, meters 12 and 14',
           false,
-        ),
+        );
+      },
       expect: [processed('zendesk', 'ticket'), completedLater('zendesk', 'ticket', ['Replace a meter at a school site', 'Dashboards of every school', 'Production ingest'])],
     },
     {
@@ -130,9 +172,14 @@ export const zendeskTierHandoff: Scenario<DemoWorld> = {
       return expectEqual('status, group, assignee', [t?.status, t?.groupId, t?.assigneeId], ['solved', ZENDESK_GROUPS.aegentTier1.id, danaFox.id]);
     }),
     roundTrips('zendesk', 'ticket', 2),
-    state('every Tier 2 comment stayed private', ['H3'], (w, v) => {
-      const publicByTier2 = w.sandboxes.zendesk.comments(num(v, 'ticket')).filter((c) => TIER2_AGENTS.has(c.authorId) && c.public).length;
-      return expectEqual('public Tier 2 comments', publicByTier2, 0);
+    state('one public Tier 2 comment, Li\'s, reported to Dana once; every other Tier 2 comment stayed private', ['H3'], (w, v) =>
+      expectEqual('public Tier 2 comments, H3 notes', [publicByTier2(w, v).map((c) => c.authorId), h3Notes(w, v).length], [[liWei.id], 1]),
+    ),
+    decided('zendesk', 'ticket', 'H3', 'violation', 'the H3 violation stays on the audit trail', 'Li Wei'),
+    oneCommentPerTicketEntry('zendesk', 'ticket', 'key'),
+    state('nothing of the Tier 2 reply reached Jira as a comment: it is in the description only', ['M3', 'J2'], (w, v) => {
+      const copies = jiraComments(w, String(v.key)).filter((c) => c.text.includes('Were any meters replaced')).length;
+      return expectEqual('Jira comments carrying it', copies, 0);
     }),
   ],
   endPending: [],

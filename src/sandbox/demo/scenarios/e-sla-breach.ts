@@ -1,19 +1,30 @@
 import { ZENDESK_AGENTS, ZENDESK_GROUPS, ZENDESK_REQUESTERS } from '../../seed-people';
 import type { DemoWorld } from '../demo-world';
 import { eventually, processed, state } from '../expect';
+import { issuesForTicket, linkedBothWays, raisedIncomplete, raisedOnce } from '../jira-checks';
 import { expectEqual, fail, num, ok, type Scenario } from '../scenario';
 
 const breachNotes = (w: DemoWorld, id: number) => w.sandboxes.zendesk.comments(id).filter((c) => !c.public && /SLA breached/.test(c.plainBody));
 
+/** J5 to the end: the bug raised without steps, impact and environment is still labelled needs-info, and Jira got nothing more. */
+const stillIncomplete = state('the bug is still labelled needs-info: nobody added steps, impact or environment', ['J5'], (w, v) => {
+  const issues = issuesForTicket(w, 'zendesk', num(v, 'ticket'));
+  if (issues.length !== 1) return fail(`expected one Jira issue for the ticket, found ${issues.length}`);
+  const issue = issues[0];
+  return expectEqual(`${issue?.key}: needs-info, comments`, [issue?.labels.includes('needs-info'), issue?.comments.length], [true, 0]);
+});
+
 /**
  * Seeds 001 and 004: an urgent ticket nobody answers breaches its first-response target (S1)
- * and is escalated once (S2). The sandboxes' clock moves forward instead of the demo waiting an
- * hour; helpdesk-sync's rules judge by the same clock.
+ * and is escalated once (S2). Omar, who logged Tom's call, sends it to Jira at once as a bug
+ * but writes down nothing engineering needs, so it is raised incomplete (J5) and stays so.
+ * The sandboxes' clock moves forward instead of the demo waiting an hour; helpdesk-sync's rules
+ * judge by the same clock.
  */
 export const slaBreach: Scenario<DemoWorld> = {
   id: 'e',
-  title: 'An urgent ticket breaches its first-response target',
-  source: 'seeds 001 and 004',
+  title: 'An urgent ticket, sent to Jira as a bug with nothing to go on, breaches its first-response target',
+  source: 'seeds 001 and 004; rules S1, S2, J1, J5',
   steps: [
     {
       title: 'Tom Becker (Managing Energy) reports every meter offline (urgent)',
@@ -35,6 +46,16 @@ export const slaBreach: Scenario<DemoWorld> = {
           const got = sla?.state.targets.map((c) => `${c.target} ${c.goal?.text ?? '?'} ${c.stage}`) ?? [];
           return expectEqual('targets', got, ['first_response 1h running', 'resolution 4h running']);
         }),
+      ],
+    },
+    {
+      title: 'Omar Haddad is sure it is the platform: he tags the ticket jira-bug straight away, without steps, impact or environment, and answers nobody',
+      act: async (w, v) => w.zd.omarHaddad.addTags(num(v, 'ticket'), ['jira-bug']),
+      expect: [
+        processed('zendesk', 'ticket'),
+        raisedOnce('zendesk', 'ticket', 'Bug', ['helpdesk-sync', 'jira-bug', 'needs-info']),
+        raisedIncomplete('zendesk', 'ticket', ['Steps to reproduce', 'Impact', 'Environment']),
+        linkedBothWays('zendesk', 'ticket'),
       ],
     },
     {
@@ -68,5 +89,7 @@ export const slaBreach: Scenario<DemoWorld> = {
   ],
   end: [
     state('still exactly one escalation after every run', ['S2'], (w, v) => expectEqual('SLA notes', breachNotes(w, num(v, 'ticket')).length, 1)),
+    raisedOnce('zendesk', 'ticket', 'Bug', ['helpdesk-sync', 'jira-bug']),
+    stillIncomplete,
   ],
 };
