@@ -34,16 +34,16 @@ export async function pairFacts(store: Store, ref: EntityRef): Promise<{ facts: 
 export function auditDetail(facts: AuditFacts, decisions: readonly Decision[], settings: AuditSettings, now: Date): AuditDetail {
   const pair = auditPair(facts, settings, now);
   const timeline: AuditDetail['timeline'] = [];
-  timeline.push({ at: pair.link.linkedAt, kind: 'raised', ruleId: 'J1', text: pair.issue ? `Jira ${pair.link.kind ?? 'issue'} ${pair.issue.key} raised` : 'Jira raise begun (still under way)' });
+  timeline.push({ at: pair.link.linkedAt, kind: 'raised', ruleId: 'J1', verdict: null, text: pair.issue ? `Jira ${pair.link.kind ?? 'issue'} ${pair.issue.key} raised` : 'Jira raise begun (still under way)' });
   for (const h of facts.handoffs.map(handoffOf)) {
-    timeline.push({ at: h.at, kind: 'handoff', ruleId: 'H5', text: `${DIRECTION_WORDS[h.direction] ?? h.direction} from ${h.from ?? 'nobody'} to ${h.to ?? 'nobody'}${h.actorId ? ` by ${h.actorId}` : ''}${h.commentId ? ` (comment ${h.commentId})` : ''}` });
+    timeline.push({ at: h.at, kind: 'handoff', ruleId: 'H5', verdict: null, text: `${DIRECTION_WORDS[h.direction] ?? h.direction} from ${h.from ?? 'nobody'} to ${h.to ?? 'nobody'}${h.actorId ? ` by ${h.actorId}` : ''}${h.commentId ? ` (comment ${h.commentId})` : ''}` });
   }
   for (const d of decisions) {
     if (d.verdict === 'ok') continue;
-    timeline.push({ at: d.at.toISOString(), kind: 'decision', ruleId: d.ruleId, text: `${d.verdict}: ${d.summary}` });
+    timeline.push({ at: d.at.toISOString(), kind: 'decision', ruleId: d.ruleId, verdict: d.verdict, text: `${d.verdict}: ${d.summary}` });
   }
   for (const x of pair.sla?.escalations ?? []) {
-    timeline.push({ at: x.at, kind: 'sla', ruleId: 'S2', text: `${x.target.replace('_', ' ')} breach ${x.escalated ? 'escalated' : 'recorded (older than tracking)'}` });
+    timeline.push({ at: x.at, kind: 'sla', ruleId: 'S2', verdict: x.escalated ? 'corrected' : 'info', text: `${x.target.replace('_', ' ')} breach ${x.escalated ? 'escalated' : 'recorded (older than tracking)'}` });
   }
   timeline.sort((a, b) => a.at.localeCompare(b.at));
   return {

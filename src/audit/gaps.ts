@@ -1,4 +1,4 @@
-import type { Ticket } from '../domain/ticket';
+import type { JiraIssue, Ticket } from '../domain/ticket';
 import { missingKnowledge } from '../policy/knowledge';
 import type { Decision, Store } from '../store/types';
 import type { AuditSettings } from './settings';
@@ -19,6 +19,8 @@ export async function knowledgeGaps(store: Store, settings: AuditSettings): Prom
     open.map(async (d) => {
       const [snapshot, link, owner] = await Promise.all([store.getSnapshot(d.ticket), store.getLinkByTicket(d.ticket), store.getOwner(d.ticket)]);
       const ticket = (snapshot?.data ?? null) as Ticket | null;
+      const issueSnapshot = link?.issueId ? await store.getSnapshot({ vendor: 'jira', connectionId: link.jiraConnectionId, id: link.issueId }) : null;
+      const issue = (issueSnapshot?.data ?? null) as JiraIssue | null;
       // What the ticket lacks now, read as E5 reads it; the decision's own words say what it lacked then.
       const missing: string[] = ticket ? missingKnowledge(ticket, settings.policy) : [];
       return {
@@ -26,7 +28,9 @@ export async function knowledgeGaps(store: Store, settings: AuditSettings): Prom
         connectionId: d.ticket.connectionId,
         ticketId: d.ticket.id,
         subject: ticket?.subject ?? null,
+        ticketUrl: ticket?.url ?? null,
         issueKey: link?.issueKey ?? null,
+        issueUrl: issue?.url ?? null,
         ownerId: owner?.ownerId ?? ticket?.assigneeId ?? null,
         resolvedAt: ticket && (ticket.status === 'resolved' || ticket.status === 'closed') ? ticket.updatedAt : null,
         missing,

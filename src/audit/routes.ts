@@ -117,11 +117,18 @@ export function auditApiRouter(deps: AuditRouteDeps): express.Router {
       const p = params.data;
       const limit = p.limit ?? DEFAULT_PAGE;
       const rows = await store.listViolations({ vendor: p.vendor, connectionId: p.connection, ruleId: p.rule, from: p.from, to: p.to, beforeId: p.before, limit });
+      // Whether each ticket has a Jira issue: the page links only those to a pair's detail.
+      const keys = new Map<string, string | null>();
+      for (const d of rows) {
+        const id = JSON.stringify([d.ticket.vendor, d.ticket.connectionId, d.ticket.id]);
+        if (!keys.has(id)) keys.set(id, (await store.getLinkByTicket(d.ticket))?.issueKey ?? null);
+      }
       const items = rows.map((d) => ({
         id: d.id as number,
         vendor: d.ticket.vendor,
         connectionId: d.ticket.connectionId,
         ticketId: d.ticket.id,
+        issueKey: keys.get(JSON.stringify([d.ticket.vendor, d.ticket.connectionId, d.ticket.id])) ?? null,
         ruleId: d.ruleId,
         verdict: d.verdict,
         at: d.at.toISOString(),

@@ -177,7 +177,7 @@ export interface AuditDetail extends AuditPair {
   /** Every decision recorded about the ticket, oldest first. */
   decisions: Array<{ ruleId: string; verdict: Verdict; at: string; summary: string; actorId: string | null; actions: string[] }>;
   /** The pair's story in time order: handoffs, decisions, the raise, the SLA's escalations. */
-  timeline: Array<{ at: string; kind: 'raised' | 'handoff' | 'decision' | 'sla'; ruleId: string | null; text: string }>;
+  timeline: Array<{ at: string; kind: 'raised' | 'handoff' | 'decision' | 'sla'; ruleId: string | null; verdict: Verdict | null; text: string }>;
 }
 
 export interface KnowledgeGapItem {
@@ -185,7 +185,9 @@ export interface KnowledgeGapItem {
   connectionId: string;
   ticketId: string;
   subject: string | null;
+  ticketUrl: string | null;
   issueKey: string | null;
+  issueUrl: string | null;
   ownerId: string | null;
   resolvedAt: string | null;
   missing: string[];

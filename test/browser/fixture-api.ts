@@ -86,7 +86,7 @@ export async function startFixtureApi(options: { token: string; pairs: AuditPair
     const detail: AuditDetail = {
       ...pair,
       decisions: [],
-      timeline: [{ at: pair.link.linkedAt, kind: 'raised', ruleId: 'J1', text: `Jira bug ${pair.issue?.key ?? ''} raised for ${pair.ticket.subject ?? ''}` }],
+      timeline: [{ at: pair.link.linkedAt, kind: 'raised', ruleId: 'J1', verdict: null, text: `Jira bug ${pair.issue?.key ?? ''} raised for ${pair.ticket.subject ?? ''}` }],
     };
     return res.json(detail);
   });
