@@ -91,7 +91,9 @@ function timeline(createdAt: number, now: number, spans: readonly StatusSpan[]):
   for (let i = 0; i < known.length; i += 1) {
     const s = known[i] as { at: number; status: CanonicalStatus };
     const to = i + 1 < known.length ? (known[i + 1] as { at: number }).at : now;
-    if (to > s.at) out.push({ from: s.at, to, status: s.status });
+    // The last status is the current one even when it began this very instant (a ticket read
+    // the moment it was solved is solved: its resolution is met, not still running).
+    if (to > s.at || i === known.length - 1) out.push({ from: s.at, to, status: s.status });
   }
   return out;
 }

@@ -430,3 +430,19 @@ describe('readClock: purity and limits', () => {
     expect(res).toMatchObject({ stage: 'breached', breachedAt: '2024-06-10T13:00:00.000Z', elapsedMs: (520 * 7 + 2 * 8 + 1) * H });
   });
 });
+
+describe('readClock at the instant of a change', () => {
+  it('reads a ticket solved at exactly `now` as resolved: resolution met then, not running', () => {
+    const created = '2026-03-02T09:00:00.000Z';
+    const solved = '2026-03-02T09:00:14.000Z';
+    const [response, resolution] = readClock({
+      history: { createdAt: created, statuses: [{ at: created, status: 'open' }, { at: solved, status: 'resolved' }], firstResponseAt: solved, priority: 'normal', basis: 'observed' },
+      goals: { first_response: { text: '8h', days: 0, minutes: 480 }, resolution: { text: '3d', days: 3, minutes: 0 } },
+      calendar: ROUND_THE_CLOCK,
+      pauseStatuses: ['pending', 'on_hold'],
+      now: new Date(solved),
+    });
+    expect(response).toMatchObject({ stage: 'met', metAt: solved });
+    expect(resolution).toMatchObject({ stage: 'met', metAt: solved, elapsedMs: 14_000 });
+  });
+});
