@@ -12,6 +12,7 @@ export const CSV_COLUMNS: ReadonlyArray<[string, (p: AuditPair) => string | numb
   ['priority', (p) => p.ticket.priority],
   ['requester', (p) => p.ticket.requester],
   ['owner', (p) => p.owner?.id ?? null],
+  ['owner_name', (p) => p.owner?.name ?? null],
   ['jira_key', (p) => p.issue?.key ?? null],
   ['jira_url', (p) => p.issue?.url ?? null],
   ['jira_status', (p) => p.issue?.status ?? null],

@@ -50,6 +50,13 @@ function issueOf(facts: AuditFacts, issue: JiraIssue | null): AuditIssue | null 
   };
 }
 
+/** A person's name as the ticket knows it: its assignee, or the author of one of its comments. */
+function nameIn(ticket: Ticket | null, personId: string): string | null {
+  if (!ticket) return null;
+  if (ticket.assignee?.id === personId && ticket.assignee.name) return ticket.assignee.name;
+  return ticket.comments.find((c) => c.author?.id === personId && c.author.name)?.author?.name ?? null;
+}
+
 /** A snapshot's data as the processor saved it: a deleted entity's last state is still its state. */
 const dataOf = <T>(snapshot: AuditFacts['ticket']): T | null => (snapshot && snapshot.data ? (snapshot.data as T) : null);
 
@@ -72,7 +79,16 @@ export function auditPair(facts: AuditFacts, settings: AuditSettings, now: Date)
     drift,
     completeness,
     sla,
-    owner: facts.owner ? { id: facts.owner.ownerId, groupId: facts.owner.ownerGroupId, since: iso(facts.owner.since), claimedAt: facts.owner.claimedAt ? iso(facts.owner.claimedAt) : null } : null,
+    owner: facts.owner
+      ? {
+          id: facts.owner.ownerId,
+          name: nameIn(ticket, facts.owner.ownerId),
+          groupId: facts.owner.ownerGroupId,
+          groupName: ticket && ticket.groupId === facts.owner.ownerGroupId ? (ticket.groupName ?? null) : null,
+          since: iso(facts.owner.since),
+          claimedAt: facts.owner.claimedAt ? iso(facts.owner.claimedAt) : null,
+        }
+      : null,
     trail: trailOf(facts.handoffs),
     violations,
     knowledge,

@@ -16,7 +16,8 @@ export interface AuditPair {
   drift: AuditDrift[];
   completeness: AuditCompleteness;
   sla: AuditSla | null;
-  owner: { id: string; groupId: string | null; since: string; claimedAt: string | null } | null;
+  /** The owner (E1); names where the ticket's snapshot knows them (its assignee, a comment's author). */
+  owner: { id: string; name: string | null; groupId: string | null; groupName: string | null; since: string; claimedAt: string | null } | null;
   trail: AuditTrail;
   violations: AuditViolation[];
   /** E5, for an escalated ticket once resolved; null while it does not apply. */

@@ -37,6 +37,7 @@ function tableRow(p: AuditPair): string[] {
     p.ticket.status ?? '?',
     `${present}/${c.sections.length}${c.needsInfo ? `\nneeds ${c.missing.join(', ')}` : ''}`,
     p.sla?.worst ? (SLA_WORDS[p.sla.worst] ?? p.sla.worst) : '-',
+    p.owner ? (p.owner.name ?? p.owner.id) : '-',
     String(p.trail.roundTrips),
     p.problems.length ? p.problems.map((x) => `${x.ruleId} ${x.text}`).join('\n') : 'ok',
   ];
@@ -53,7 +54,7 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditCliOptions, writ
   const settings = auditSettings(loaded.config);
   const store = openStore(loaded.config.database.url);
   const result: AuditCliResult = { pairs: 0, withProblems: 0 };
-  const table = new Table({ head: ['Ticket', 'Jira', 'Status', 'Content (J2/J5)', 'SLA', 'Trips', 'Problems'], style: { head: [], border: [] }, wordWrap: true });
+  const table = new Table({ head: ['Ticket', 'Jira', 'Status', 'Content (J2/J5)', 'SLA', 'Owner', 'Trips', 'Problems'], style: { head: [], border: [] }, wordWrap: true });
   try {
     if (opts.format === 'csv') write(csvHeader());
     if (opts.format === 'json') write('[');

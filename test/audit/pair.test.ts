@@ -16,8 +16,15 @@ describe('auditPair: a pair in good order', () => {
     expect(p.issue).toMatchObject({ key: 'SUP-20', url: 'https://hypertvx.atlassian.net/browse/SUP-20', status: 'Work in progress' });
     expect(p.drift).toEqual([]);
     expect(p.completeness).toMatchObject({ complete: true, needsInfo: false, missing: [] });
-    expect(p.owner).toMatchObject({ id: zd.dana.id });
+    expect(p.owner).toMatchObject({ id: zd.dana.id, name: null });
     expect(p.problems).toEqual([]);
+  });
+
+  it("names the owner where the ticket knows them (its assignee, or a comment's author)", () => {
+    const asAssignee = auditPair(facts(ticket({ assignee: zd.dana, groupName: 'Aegent Tier 1' }), issue({ priority: 'High' })), settings, NOW);
+    expect(asAssignee.owner).toMatchObject({ id: zd.dana.id, name: zd.dana.name, groupName: 'Aegent Tier 1' });
+    const asAuthor = auditPair(facts(ticket({ assigneeId: zd.li.id, comments: [comment(zd.dana, at(3), 'Looking into it')] }), issue({ priority: 'High' })), settings, NOW);
+    expect(asAuthor.owner?.name).toBe(zd.dana.name);
   });
 });
 

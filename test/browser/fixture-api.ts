@@ -52,7 +52,7 @@ export function fixturePair(overrides: { subject?: string; url?: string | null; 
       complete: false,
     },
     sla: null,
-    owner: { id: '9', groupId: '7', since: '2026-03-02T09:00:00.000Z', claimedAt: null },
+    owner: { id: '9', name: 'Dana Fox', groupId: '7', groupName: 'Aegent Tier 1', since: '2026-03-02T09:00:00.000Z', claimedAt: null },
     trail: { handoffs: [], escalations: 1, roundTrips: 0 },
     violations: [],
     knowledge: null,
