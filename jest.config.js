@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // node, with a temporary folder per test file, removed when the file ends.
+  testEnvironment: '<rootDir>/test/tmp-environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type checking is `npm run lint`'s job; tests only transpile, which keeps them fast.
@@ -12,5 +13,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(pg-boss|serialize-error|non-error)/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  globalSetup: '<rootDir>/test/tmp-global-setup.ts',
+  globalTeardown: '<rootDir>/test/tmp-global-teardown.ts',
   testTimeout: 30000,
 };
