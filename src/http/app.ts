@@ -9,6 +9,7 @@ import { webhookAdapters } from '../intake/adapters';
 import { receiveWebhook } from '../intake/receive';
 import type { Logger } from '../logging/logger';
 import { bearerMatches } from './bearer';
+import { requestIdOf, requestIds, requestLogger } from './request-id';
 import { Metrics, webhookOutcome } from '../metrics/registry';
 import type { Store } from '../store/types';
 import type { Circuits } from '../vendors/core/circuit';
@@ -54,6 +55,15 @@ async function probeWrite(store: Store, holder: string, now: Date): Promise<void
 
 const sendError = (res: Response, status: number, message: string) => res.status(status).json({ error: message });
 
+/** 405 naming the methods the route takes (RFC 9110: a 405 carries Allow). */
+const wrongMethod = (req: Request, res: Response, allow: string, hint: string) => {
+  res.set('Allow', allow);
+  return sendError(res, 405, `${req.method} is not allowed on ${req.path}; ${hint}`);
+};
+
+/** The path as the webhook routes look it up: without trailing slashes. */
+const routePath = (req: Request) => req.path.replace(/\/+$/, '');
+
 /** Webhook paths to connections: /webhooks/<vendor> (default), /webhooks/<vendor>/<id>, and any configured path. */
 function routeTable(connections: ResolvedConnection[]): Map<string, ResolvedConnection> {
   const table = new Map<string, ResolvedConnection>();
@@ -71,13 +81,18 @@ function isJson(req: Request): boolean {
 }
 
 export function createApp(deps: AppDeps): express.Express {
-  const { loaded, store, logger } = deps;
+  const { loaded, store } = deps;
+  // Lines logged while a request is served carry its requestId (the audit's routers log with it).
+  const logger = requestLogger(deps.logger);
   const now = deps.now ?? (() => new Date());
-  const metrics = deps.metrics ?? new Metrics({ store, logger, now });
+  const metrics = deps.metrics ?? new Metrics({ store, logger: deps.logger, now });
   const metricsToken = deps.metricsToken ?? loaded.config.server.metricsToken;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+
+  // Before everything: every answer, 404s and errors included, carries X-Request-Id.
+  app.use(requestIds());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -135,12 +150,23 @@ export function createApp(deps: AppDeps): express.Express {
   const adapters = webhookAdapters({ zendeskMaxSkewSeconds: loaded.config.webhooks.zendeskMaxSkewSeconds });
   const rawBody = express.raw({ type: () => true, limit: loaded.config.server.bodyLimit });
 
+  const refused = (res: Response, connection: ResolvedConnection, status: number, reason: string) =>
+    logger.warn('webhook refused', { vendor: connection.vendor, connection: connection.id, status, reason, requestId: requestIdOf(res) });
+
+  // A webhook route asked with another method than POST (a GET from a browser, a misconfigured
+  // vendor): 405, not the 404 of a path that does not exist. A --role worker process has none.
+  app.all(/.*/, (req, res, next) => {
+    if (req.method === 'POST' || deps.webhooks === false || !routes.has(routePath(req))) return next();
+    return wrongMethod(req, res, 'POST', 'webhooks are delivered with POST');
+  });
+
   // Any configured path (it may live outside /webhooks/) and everything under /webhooks/.
   app.post(/.*/, (req, res, next) => {
     if (deps.webhooks === false) {
+      if (!req.path.startsWith('/webhooks') && !routes.has(routePath(req))) return next('route');
       return sendError(res, 404, 'this process runs with --role worker and takes no webhooks; send them to a web (or all) process');
     }
-    const connection = routes.get(req.path.replace(/\/+$/, ''));
+    const connection = routes.get(routePath(req));
     if (!connection && !req.path.startsWith('/webhooks')) return next('route');
     if (!connection) {
       const [, , vendor, id] = req.path.split('/');
@@ -152,6 +178,7 @@ export function createApp(deps: AppDeps): express.Express {
     }
     if (!isJson(req)) {
       metrics.webhook(connection.vendor, connection.id, webhookOutcome(415));
+      refused(res, connection, 415, 'Content-Type must be application/json');
       return sendError(res, 415, 'Content-Type must be application/json');
     }
     res.locals.connection = connection;
@@ -166,12 +193,11 @@ export function createApp(deps: AppDeps): express.Express {
           headers: req.headers,
           rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           now: now(),
+          requestId: requestIdOf(res),
         },
         { store, logger, contentDedupeWindowMs: loaded.config.webhooks.contentDedupeWindowMinutes * 60_000, maxJsonDepth: loaded.config.server.maxJsonDepth },
       );
-      if (result.status >= 400) {
-        logger.warn('webhook refused', { vendor: connection.vendor, connection: connection.id, status: result.status, reason: result.body.error });
-      }
+      if (result.status >= 400) refused(res, connection, result.status, String(result.body.error));
       metrics.webhook(connection.vendor, connection.id, webhookOutcome(result.status, result.body));
       res.status(result.status).json(result.body);
       if (result.eventId !== undefined) deps.onEnqueued?.();
@@ -180,13 +206,19 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
 
+  // Health and metrics are read with GET (HEAD too: express answers it from the GET route).
+  app.all(['/healthz', '/readyz', '/metrics'], (req, res) => wrongMethod(req, res, 'GET, HEAD', 'use GET'));
+
   app.use((_req, res) => sendError(res, 404, 'not found'));
 
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number; limit?: number; message?: string }, req, res, _next) => {
     const answer = (status: number, message: string) => {
       // A webhook the route took (its connection is known) that failed on the way in.
       const connection = res.locals.connection as ResolvedConnection | undefined;
-      if (connection) metrics.webhook(connection.vendor, connection.id, webhookOutcome(status));
+      if (connection) {
+        metrics.webhook(connection.vendor, connection.id, webhookOutcome(status));
+        if (status < 500) refused(res, connection, status, message);
+      }
       return sendError(res, status, message);
     };
     if (err.type === 'entity.too.large') {
@@ -200,7 +232,7 @@ export function createApp(deps: AppDeps): express.Express {
       return answer(err.status, 'bad request');
     }
     // The event was not stored: a 503 makes every vendor deliver it again later.
-    logger.error('request failed', { path: req.path, error: err.message });
+    logger.error('request failed', { path: req.path, method: req.method, requestId: requestIdOf(res), error: err.message });
     return answer(503, 'could not store the event right now; it will be accepted on redelivery');
   };
   app.use(onError);

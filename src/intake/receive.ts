@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ResolvedConnection } from '../config/load';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/types';
+import { contentHashKey, deliveryKey, deliveryLogFields, entityLogFields, KEPT_REQUEST_ID } from './delivery';
 import { jsonDepthExceeds } from './json-depth';
 import { header, shown, type Headers, type WebhookAdapter } from './types';
 
@@ -11,6 +12,8 @@ export interface ReceiveInput {
   headers: Headers;
   rawBody: Buffer;
   now: Date;
+  /** Our id of the HTTP request (X-Request-Id): logged, and kept with the event's headers. */
+  requestId?: string;
 }
 
 /** The answer intake gives, as data: the HTTP layer only renders it. */
@@ -31,7 +34,8 @@ export async function receiveWebhook(
   input: ReceiveInput,
   deps: { store: Store; logger: Logger; contentDedupeWindowMs: number; maxJsonDepth: number },
 ): Promise<ReceiveResult> {
-  const { connection, adapter, headers, rawBody, now } = input;
+  const { connection, adapter, headers, rawBody, now, requestId } = input;
+  const asked = requestId ? { requestId } : {};
   const who = `${connection.vendor} connection "${connection.id}"`;
   const secret = (connection.settings as { webhookSecret?: string }).webhookSecret;
   if (!connection.enabled || !secret) {
@@ -55,7 +59,7 @@ export async function receiveWebhook(
   const parsed = adapter.parse(body, headers);
   if (parsed.kind === 'invalid') return error(422, parsed.reason);
   if (parsed.kind === 'ignored') {
-    deps.logger.info('webhook ignored', { vendor: connection.vendor, connection: connection.id, reason: parsed.reason });
+    deps.logger.info('webhook ignored', { vendor: connection.vendor, connection: connection.id, reason: parsed.reason, ...asked });
     return { status: 200, body: { status: 'ignored', reason: parsed.reason } };
   }
 
@@ -65,14 +69,14 @@ export async function receiveWebhook(
   for (const [what, value] of [['event type', event.eventType], ['delivery id', event.deliveryId]] as const) {
     if (value?.includes('\u0000')) return error(422, `the ${what} ${JSON.stringify(shown(value))} contains a NUL character (\\u0000)`);
   }
-  const dedupeKey = event.deliveryId
-    ? `delivery:${event.deliveryId}`
-    : `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+  const dedupeKey = event.deliveryId ? deliveryKey(event.deliveryId) : contentHashKey(createHash('sha256').update(rawBody).digest('hex'));
   const kept: Record<string, string> = {};
   for (const name of adapter.keptHeaders) {
     const v = header(headers, name);
     if (v !== undefined) kept[name] = v;
   }
+  // So the worker's log lines of the event name the request that brought it.
+  if (requestId) kept[KEPT_REQUEST_ID] = requestId;
   const result = await deps.store.enqueue({
     vendor: connection.vendor,
     connectionId: connection.id,
@@ -86,14 +90,15 @@ export async function receiveWebhook(
     headers: kept,
     receivedAt: now,
   });
-  const ticketId = event.entityKey.split(':')[1];
   deps.logger.info(result.duplicate ? 'webhook redelivery acknowledged' : 'webhook stored', {
     vendor: connection.vendor,
     connection: connection.id,
-    ticketId,
+    ...entityLogFields(event.entityKey),
     entity: event.entityKey,
     eventType: event.eventType,
     eventId: result.eventId,
+    // The delivery id, this request's id, and (Zendesk) the webhook that sent it.
+    ...deliveryLogFields({ vendor: connection.vendor, dedupeKey, headers: kept }),
   });
   return result.duplicate
     ? { status: 200, body: { status: 'duplicate', eventId: result.eventId } }

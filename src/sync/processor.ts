@@ -160,11 +160,13 @@ export class EventProcessor {
     // First sight of an issue (its creation was our own write, skipped as an echo): the
     // changelog of this event says which status it left.
     const previous = kept ?? (facts?.issueStatus?.from ? { ...issue, status: { id: null, name: facts.issueStatus.from, categoryKey: null } } : null);
+    // The event names the issue by id; from here on its lines name its key too.
+    const issueLogger = logger.child({ issueKey: issue.key });
     for (const handler of this.deps.dispatcher.issueHandlersFor(event)) {
-      await handler.handle({ event, issue, previous, previousSavedAt: kept ? (snapshot as { savedAt: Date }).savedAt : null, facts, logger });
+      await handler.handle({ event, issue, previous, previousSavedAt: kept ? (snapshot as { savedAt: Date }).savedAt : null, facts, logger: issueLogger });
     }
     await this.deps.store.saveSnapshot({ ref, data: issue, vendorUpdatedAt: issue.updated, savedAt: this.now(), deleted: false });
-    logger.info('issue processed', { issueKey: issue.key, status: issue.status.name, comments: issue.comments.length });
+    issueLogger.info('issue processed', { status: issue.status.name, comments: issue.comments.length });
     return 'processed';
   }
 }

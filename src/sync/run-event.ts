@@ -1,3 +1,4 @@
+import { deliveryLogFields, entityLogFields } from '../intake/delivery';
 import type { Logger } from '../logging/logger';
 import { secrets } from '../logging/redact';
 import { noopMetrics, type MetricsRecorder } from '../metrics/registry';
@@ -10,6 +11,25 @@ import type { EventProcessor } from './processor';
 export function describeError(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return secrets.maskString(text).slice(0, 2000);
+}
+
+/**
+ * What every log line of an event's processing carries, built once (the child logger below and
+ * the worker's own lines about the event): vendor, connection, the ticket (`ticketId`) or Jira
+ * issue (`issueId`), our event id, its type and source, and how it came: the vendor's delivery
+ * id (`deliveryId`, "none (...)" for a webhook that carried none), our request id of the
+ * webhook's HTTP request (`requestId`), and for Zendesk the webhook that sent it.
+ */
+export function eventLogContext(event: InboxEvent): Record<string, unknown> {
+  return {
+    vendor: event.vendor,
+    connection: event.connectionId,
+    ...entityLogFields(event.entityKey),
+    eventId: event.id,
+    eventType: event.eventType,
+    source: event.source,
+    ...deliveryLogFields(event),
+  };
 }
 
 export interface RunEventDeps {
@@ -73,8 +93,7 @@ async function settle(event: InboxEvent, outcome: RunEventOutcome, write: () => 
 export async function runEvent(deps: RunEventDeps, event: InboxEvent): Promise<RunEventOutcome> {
   const { store, processor, workerId } = deps;
   const metrics = deps.metrics ?? noopMetrics;
-  const ticketId = event.entityKey.split(':')[1];
-  const log = deps.logger.child({ vendor: event.vendor, connection: event.connectionId, ticketId, eventId: event.id, eventType: event.eventType });
+  const log = deps.logger.child(eventLogContext(event));
   // Claimed more often than it may be tried: each earlier run ended without an outcome (the
   // process died while handling it). Running it again could kill this process too.
   if (event.attempts > deps.maxAttempts + 1) {

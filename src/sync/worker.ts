@@ -7,7 +7,7 @@ import type { EventProcessor } from './processor';
 import type { Circuits } from '../vendors/core/circuit';
 import { backoffMs } from '../vendors/core/retry-after';
 import { OutageMemory } from './failure';
-import { describeError as describe, runEvent, SettlementError } from './run-event';
+import { describeError as describe, eventLogContext, runEvent, SettlementError } from './run-event';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -100,13 +100,13 @@ export class Worker {
         const { event: owedEvent, outcome: owedOutcome } = owed;
         try {
           await owed.settle();
-          this.logger.info('recorded an event outcome the store had refused', { slot, eventId: owedEvent.id, outcome: owedOutcome.kind, tries: settleTries + 1 });
+          this.logger.info('recorded an event outcome the store had refused', { ...eventLogContext(owedEvent), slot, outcome: owedOutcome.kind, tries: settleTries + 1 });
           owed = null;
           settleTries = 0;
         } catch (err) {
           settleTries += 1;
           if (settleTries === 1 || settleTries % 20 === 0) {
-            this.logger.error('still cannot record an event outcome; the slot keeps it and tries again', { slot, eventId: owedEvent.id, outcome: owedOutcome.kind, tries: settleTries, error: describe(err) });
+            this.logger.error('still cannot record an event outcome; the slot keeps it and tries again', { ...eventLogContext(owedEvent), slot, outcome: owedOutcome.kind, tries: settleTries, error: describe(err) });
           }
           await this.idle(backoffMs(settleTries, this.options.pollIntervalMs, 5_000));
           continue;
@@ -131,7 +131,8 @@ export class Worker {
     }
     // Stopping with an outcome still owed: one last try; else the lease runs out and the next
     // start (or another worker) takes the event again.
-    if (owed) await owed.settle().catch((err: unknown) => this.logger.error('stopped with an event outcome unrecorded; its lease will expire', { slot, eventId: owed?.event.id, error: describe(err) }));
+    const last = owed;
+    if (last) await last.settle().catch((err: unknown) => this.logger.error('stopped with an event outcome unrecorded; its lease will expire', { ...eventLogContext(last.event), slot, error: describe(err) }));
   }
 
   /** Runs one event; never throws. Returns the outcome the store could not record, if any. */
@@ -141,13 +142,13 @@ export class Worker {
       return null;
     } catch (err) {
       if (err instanceof SettlementError) {
-        this.logger.error('could not record an event outcome; the slot keeps it and tries again', { slot, eventId: event.id, outcome: err.outcome.kind, error: describe(err.storeError) });
+        this.logger.error('could not record an event outcome; the slot keeps it and tries again', { ...eventLogContext(event), slot, outcome: err.outcome.kind, error: describe(err.storeError) });
         return err;
       }
       // A bug of ours outside the processor's own error handling: the event goes back to
       // pending with backoff, as any failure would.
       const message = describe(err);
-      this.logger.error('unexpected error around an event; it goes back to pending', { slot, eventId: event.id, error: message });
+      this.logger.error('unexpected error around an event; it goes back to pending', { ...eventLogContext(event), slot, error: message });
       const retryAt = new Date(this.now().getTime() + backoffMs(event.attempts, this.options.backoffBaseMs, this.options.backoffMaxMs));
       const write = () => this.store.fail(event.id, this.id, message, retryAt);
       try {

@@ -62,7 +62,9 @@ describe('POST /webhooks/zendesk', () => {
       source: 'webhook',
     });
     expect(event?.payload).toEqual(JSON.parse(zendeskBody));
-    expect(event?.headers).toEqual({ 'x-zendesk-webhook-id': '01GK8E6BKWMJZD2T8Y5AXJQMG5', 'x-zendesk-webhook-signature-timestamp': TS });
+    // With our request id (a UUID when the request came without X-Request-Id), for the worker's logs.
+    expect(event?.headers).toEqual({ 'x-zendesk-webhook-id': '01GK8E6BKWMJZD2T8Y5AXJQMG5', 'x-zendesk-webhook-signature-timestamp': TS, 'x-request-id': res.headers['x-request-id'] });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(woken).toHaveLength(1);
   });
 
@@ -155,6 +157,7 @@ describe('POST /webhooks/jira', () => {
     expect(events[0]?.headers).toEqual({
       'x-atlassian-webhook-identifier': '3d3c0d0e-4f1b-4c57-9f0a-6e1b2c3d4e5f',
       'x-atlassian-webhook-retry': '0',
+      'x-request-id': first.headers['x-request-id'],
     });
   });
 

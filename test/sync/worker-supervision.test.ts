@@ -105,7 +105,8 @@ describe('worker slots supervise themselves', () => {
       await worker.stop();
     }
     const owed = lines.find((l) => l.message === 'could not record an event outcome; the slot keeps it and tries again');
-    expect(owed).toMatchObject({ level: 'error', eventId: 1, outcome: 'done' });
+    // With the event's own fields: which ticket, which vendor delivery.
+    expect(owed).toMatchObject({ level: 'error', eventId: 1, outcome: 'done', ticketId: '5158', deliveryId: '7a1c0f52-5158-4c2e-a1b9-000000000001' });
     expect(String(owed?.error)).toContain('database or disk is full');
     expect(lines.some((l) => l.message === 'recorded an event outcome the store had refused' && l.eventId === 1)).toBe(true);
     expect(rejections).toEqual([]);
@@ -165,7 +166,7 @@ describe('worker slots supervise themselves', () => {
     } finally {
       await worker.stop();
     }
-    expect(lines.find((l) => l.message === 'unexpected error around an event; it goes back to pending')).toMatchObject({ level: 'error', eventId: 1 });
+    expect(lines.find((l) => l.message === 'unexpected error around an event; it goes back to pending')).toMatchObject({ level: 'error', eventId: 1, ticketId: '5158', deliveryId: '7a1c0f52-5158-4c2e-a1b9-000000000001' });
     expect(rejections).toEqual([]);
   });
 });

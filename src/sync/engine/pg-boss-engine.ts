@@ -7,7 +7,7 @@ import type { PgStore } from '../../store/postgres/pg-store';
 import type { EventProcessor } from '../processor';
 import type { Circuits } from '../../vendors/core/circuit';
 import { OutageMemory } from '../failure';
-import { describeError, runEvent, SettlementError } from '../run-event';
+import { describeError, eventLogContext, runEvent, SettlementError } from '../run-event';
 import type { EventEngine } from './types';
 import { HEARTBEAT_SECONDS, INBOX_QUEUE, PgBossJobs, scheduleQueueOf, type InboxJobData, type RetrySettings } from './pg-boss-jobs';
 
@@ -126,7 +126,7 @@ export class PgBossEngine implements EventEngine {
       // The store refused the outcome: one more try here, else pg-boss retries the job (the
       // inbox row's lease runs out and claimEvent takes it again).
       if (!(err instanceof SettlementError)) throw err;
-      this.logger.error('could not record an event outcome; trying once more', { eventId: event.id, outcome: err.outcome.kind, error: describeError(err.storeError) });
+      this.logger.error('could not record an event outcome; trying once more', { ...eventLogContext(event), outcome: err.outcome.kind, error: describeError(err.storeError) });
       await new Promise((resolve) => setTimeout(resolve, 500));
       await err.settle();
       return err.outcome;
