@@ -1,8 +1,11 @@
 /**
- * The people, groups and organisations of the user's own documents (../shared/seeds), as the
- * sandboxes seed them. Ids look like each vendor's (large integers for Freshdesk and Zendesk,
- * accountIds for Jira); every agent has their own API credential, so a call made "as" an agent
- * is attributed to them exactly as the real vendor would.
+ * The people, groups and organisations of the escalation scenarios (docs/rules.md): the
+ * Freshdesk ladder of Client Success, App Support and the CS Manager; Managing Energy's Zendesk
+ * handoff from a channel partner's Tier 1 group to Tier 2; the SUP-20 "system is down"
+ * incident in Jira. This is how the sandboxes seed them. Ids look like each vendor's (large
+ * integers for Freshdesk and Zendesk, accountIds for Jira); every agent has their own API
+ * credential, so a call made "as" an agent is attributed to them exactly as the real vendor
+ * would.
  */
 
 /**
@@ -29,7 +32,7 @@ export interface SeedRequester {
   organisationId: number | null;
 }
 
-// ---- Freshdesk (seed 000): CS agents own tickets; App Support is the first escalation;
+// ---- Freshdesk (the ladder): CS agents own tickets; App Support is the first escalation;
 // Zac Warren is the CS Manager; Heather and Tracey are subject-matter experts.
 
 export const FRESHDESK_GROUPS = {
@@ -60,9 +63,9 @@ export const FRESHDESK_REQUESTERS = {
   freeMail: { id: 43022118872, name: 'Jo Smith', email: 'jo.smith1987@gmail.com', organisationId: null },
 } satisfies Record<string, SeedRequester>;
 
-// ---- Zendesk (seed 003): the channel partner Aegent has a Tier 1 client support group; MEI's
-// "Aegent Tier 2 Support" group is the escalation tier. End users belong to organisations by
-// email domain.
+// ---- Zendesk (the Tier 1 / Tier 2 handoff): the channel partner Aegent has a Tier 1 client
+// support group; MEI's "Aegent Tier 2 Support" group is the escalation tier. End users belong
+// to organisations by email domain.
 
 export const ZENDESK_GROUPS = {
   aegentTier1: { id: 8447320466001, name: 'Aegent Client Support' },
@@ -90,7 +93,8 @@ export const ZENDESK_REQUESTERS = {
   freeMail: { id: 8447388090498, name: 'Pat Quinn', email: 'pat.quinn@hotmail.com', organisationId: null },
 } satisfies Record<string, SeedRequester>;
 
-// ---- Jira (seeds 000 and 002): project SUP; engineers triage and fix.
+// ---- Jira (bugs and requests raised from tickets; the SUP-20 incident): project SUP;
+// engineers triage and fix.
 
 export interface SeedJiraUser {
   accountId: string;

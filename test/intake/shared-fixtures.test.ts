@@ -1,27 +1,26 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseFreshdesk } from '../../src/vendors/freshdesk/webhook';
 import { parseJira } from '../../src/vendors/jira/webhook';
+import { fixture, FIXTURES } from '../helpers/fixtures';
 
 /**
- * Bodies real Jira and Freshdesk instances sent, kept in ../shared/fixtures beside a checkout.
- * A clone on its own has no such folder; then these cases are skipped (the project's own
- * fixtures under test/fixtures cover the same shapes).
+ * Bodies that real Jira (Cloud, Server/Data Center) and Freshdesk instances delivered, kept as
+ * they came under test/fixtures/captured (test/fixtures/README.md says what each one is).
  */
-const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures');
-const present = existsSync(SHARED);
-const describeShared = present ? describe : describe.skip;
-
 const files = (dir: string) =>
-  present && existsSync(path.join(SHARED, dir)) ? readdirSync(path.join(SHARED, dir)).filter((f) => f.endsWith('.json')) : [];
+  readdirSync(path.join(FIXTURES, 'captured', dir))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
-describeShared('real vendor webhook bodies (../shared/fixtures)', () => {
+describe('real vendor webhook bodies (test/fixtures/captured)', () => {
+  it('are all in the repository', () => {
+    expect(files('jira-webhooks').length).toBeGreaterThanOrEqual(55);
+    expect(files('freshdesk-webhooks').length).toBeGreaterThanOrEqual(3);
+  });
+
   it.each(files('jira-webhooks'))('Jira %s parses to an issue event', (file) => {
-    const body = JSON.parse(readFileSync(path.join(SHARED, 'jira-webhooks', file), 'utf8')) as {
-      issue?: { id: string };
-      comment?: { self: string };
-      webhookEvent?: string;
-    };
+    const body = fixture<{ issue?: { id: string }; comment?: { self: string }; webhookEvent?: string }>(`captured/jira-webhooks/${file}`);
     const outcome = parseJira(body, {});
     if (body.webhookEvent === undefined) {
       // Jira Server before 7.x sent no webhookEvent: we cannot tell what happened, and say so.
@@ -38,9 +37,7 @@ describeShared('real vendor webhook bodies (../shared/fixtures)', () => {
   });
 
   it.each(files('freshdesk-webhooks'))('Freshdesk %s parses to a ticket event', (file) => {
-    const body = JSON.parse(readFileSync(path.join(SHARED, 'freshdesk-webhooks', file), 'utf8')) as {
-      freshdesk_webhook: { ticket_id: string; triggered_event: string };
-    };
+    const body = fixture<{ freshdesk_webhook: { ticket_id: string; triggered_event: string } }>(`captured/freshdesk-webhooks/${file}`);
     expect(parseFreshdesk(body)).toEqual({
       kind: 'event',
       event: { entityKey: `ticket:${body.freshdesk_webhook.ticket_id}`, eventType: body.freshdesk_webhook.triggered_event, deliveryId: null },

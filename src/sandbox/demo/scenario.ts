@@ -9,7 +9,7 @@ export type CheckResult = { ok: true; detail?: string } | { ok: false; detail: s
 
 export interface Expectation<W> {
   what: string;
-  /** Rule ids of ../shared/WORKFLOWS.md, or "intake" for the webhook-to-worker path. */
+  /** Rule ids of docs/rules.md, or "intake" for the webhook-to-worker path. */
   rules: string[];
   check: (world: W, vars: ScenarioVars, since: number) => Promise<CheckResult>;
 }

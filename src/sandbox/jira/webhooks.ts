@@ -4,10 +4,11 @@ import type { Representer } from './represent';
 import type { CommentRecord, IssueRecord, JiraState } from './state';
 
 /**
- * The admin webhook of VENDOR-APIS.md 3.11: signed with the webhook's secret as
- * `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`, with a delivery identifier
- * that stays the same on every retry and a retry counter starting at 0. Bodies follow the
- * Cloud fixtures in shared/fixtures/jira-webhooks: issue events carry `user` and
+ * Jira Cloud's admin webhook (System > WebHooks, with a secret): signed with the webhook's
+ * secret as `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`, with a delivery
+ * identifier (`X-Atlassian-Webhook-Identifier`) that stays the same on every retry and a retry
+ * counter (`X-Atlassian-Webhook-Retry`) starting at 0. Bodies follow the real Cloud deliveries
+ * in test/fixtures/captured/jira-webhooks: issue events carry `user` and
  * `issue_event_type_name`; comment events carry only `comment` and `issue`.
  */
 

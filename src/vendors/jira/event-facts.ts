@@ -4,10 +4,11 @@ import { jiraTimeToIso } from './mapper';
 import { jiraId } from './schemas';
 
 /**
- * What a Jira webhook says about its change (VENDOR-APIS.md 3.11). Bodies are the v2 form from
- * Cloud and Server/Data Center alike (shared/fixtures/jira-webhooks): issue events carry `user`
- * and `changelog`, comment events the `comment` and often no `user`. Server names people by
- * `name` only; the canonical model knows Cloud accountIds, so a Server actor reads as unknown.
+ * What a Jira webhook says about its change. Jira's admin webhooks send the v2 form from Cloud
+ * and Server/Data Center alike (the real deliveries in test/fixtures/captured/jira-webhooks):
+ * issue events carry `user`, `issue_event_type_name` and `changelog`, comment events the
+ * `comment` and often no `user`. Server names people by `name` only; the canonical model knows
+ * Cloud accountIds, so a Server actor reads as unknown.
  */
 
 const person = z.looseObject({ accountId: z.string().nullish() }).nullish().catch(null);

@@ -1,13 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { triggeredEventOf } from '../../../src/sandbox/freshdesk/automations';
 import type { CanonicalStatus } from '../../../src/domain/ticket';
 import { freshdeskEventFacts } from '../../../src/vendors/freshdesk/event-facts';
 import { fixture } from '../../helpers/fixtures';
 
-const SHARED = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'freshdesk-webhooks');
-const itShared = existsSync(SHARED) ? it : it.skip;
-const shared = (file: string): unknown => JSON.parse(readFileSync(path.join(SHARED, file), 'utf8'));
+/** Bodies a real Freshdesk account delivered (test/fixtures/README.md). */
+const captured = (file: string): unknown => fixture(`captured/freshdesk-webhooks/${file}`);
 
 const CUSTOM: Record<string, CanonicalStatus> = { '6': 'pending', '32': 'on_hold' };
 const NOTHING = { actorId: null, updatedAt: null, created: false };
@@ -80,11 +77,11 @@ describe('freshdeskEventFacts', () => {
   });
 });
 
-describe('freshdeskEventFacts on real bodies (../shared/fixtures/freshdesk-webhooks)', () => {
-  itShared('reads the classic freshdesk_webhook wrapper', () => {
-    expect(freshdeskEventFacts(shared('ticket_created.json'))).toEqual({ ...NOTHING, created: true });
-    expect(freshdeskEventFacts(shared('status_changed.json'), CUSTOM)).toEqual({ ...NOTHING, status: { from: 'resolved', to: 'pending' } });
-    expect(freshdeskEventFacts(shared('status_changed.json'))).toEqual({ ...NOTHING, status: { from: 'resolved', to: null } });
-    expect(freshdeskEventFacts(shared('public_note.json'))).toEqual(NOTHING);
+describe('freshdeskEventFacts on real bodies (test/fixtures/captured/freshdesk-webhooks)', () => {
+  it('reads the classic freshdesk_webhook wrapper', () => {
+    expect(freshdeskEventFacts(captured('ticket_created.json'))).toEqual({ ...NOTHING, created: true });
+    expect(freshdeskEventFacts(captured('status_changed.json'), CUSTOM)).toEqual({ ...NOTHING, status: { from: 'resolved', to: 'pending' } });
+    expect(freshdeskEventFacts(captured('status_changed.json'))).toEqual({ ...NOTHING, status: { from: 'resolved', to: null } });
+    expect(freshdeskEventFacts(captured('public_note.json'))).toEqual(NOTHING);
   });
 });

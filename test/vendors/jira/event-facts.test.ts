@@ -1,14 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { jiraEventFacts } from '../../../src/vendors/jira/event-facts';
-import { fixture } from '../../helpers/fixtures';
+import { fixture, FIXTURES } from '../../helpers/fixtures';
 
-/** Real bodies from Jira Cloud and Server beside a checkout (see test/intake/shared-fixtures.test.ts). */
-const SHARED = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'jira-webhooks');
-const present = existsSync(SHARED);
-const describeShared = present ? describe : describe.skip;
-const shared = (file: string): unknown => JSON.parse(readFileSync(path.join(SHARED, file), 'utf8'));
-const files = present ? readdirSync(SHARED).filter((f) => f.endsWith('.json')) : [];
+/** Bodies real Jira Cloud and Server instances delivered (test/fixtures/README.md). */
+const CAPTURED = 'captured/jira-webhooks';
+const captured = (file: string): unknown => fixture(`${CAPTURED}/${file}`);
+const files = readdirSync(path.join(FIXTURES, CAPTURED)).filter((f) => f.endsWith('.json')).sort();
 
 const CLOUD_ADMIN = '5c5f880629be9642ba529340';
 
@@ -41,9 +39,13 @@ describe('jiraEventFacts on our own fixtures', () => {
   });
 });
 
-describeShared('jiraEventFacts on real bodies (../shared/fixtures/jira-webhooks)', () => {
+describe('jiraEventFacts on real bodies (test/fixtures/captured/jira-webhooks)', () => {
+  it('finds the captured bodies in the repository', () => {
+    expect(files.length).toBeGreaterThanOrEqual(55);
+  });
+
   it.each(files)('%s: understood exactly when it names its event', (file) => {
-    const body = shared(file) as { webhookEvent?: string };
+    const body = captured(file) as { webhookEvent?: string };
     const facts = jiraEventFacts(body);
     if (body.webhookEvent === undefined) {
       expect(facts).toBeNull();
@@ -76,7 +78,7 @@ describeShared('jiraEventFacts on real bodies (../shared/fixtures/jira-webhooks)
     ['webhook-server-issue-updated-comment-deleted.json', { actorId: null }],
     ['webhook-server-comment-created.json', { actorId: null, comment: { id: '10082', authorId: null, public: null } }],
   ])('%s says %p', (file, expected) => {
-    expect(jiraEventFacts(shared(file))).toMatchObject(expected);
+    expect(jiraEventFacts(captured(file))).toMatchObject(expected);
   });
 
   it.each<[string, string[]]>([
@@ -85,7 +87,7 @@ describeShared('jiraEventFacts on real bodies (../shared/fixtures/jira-webhooks)
     ['webhook-issue-updated-resolved-one-changelog.json', ['issueStatus', 'comment']],
     ['webhook-issue-updated-assigned.json', ['issueStatus', 'comment']],
   ])('%s says nothing of %p', (file, absent) => {
-    const facts = jiraEventFacts(shared(file));
+    const facts = jiraEventFacts(captured(file));
     for (const key of absent) expect(facts).not.toHaveProperty(key);
   });
 });
