@@ -2,7 +2,8 @@ import type { HelpdeskVendor } from '../domain/ticket';
 import type { SlaState } from '../domain/sla';
 import { formatSpan } from '../sla/duration';
 import { TARGET_WORDS } from '../sla/notes';
-import type { Store } from '../store/types';
+import type { Decision, EntitySnapshot, Handoff, SlaRecord, Store, TicketLink, TicketOwner } from '../store/types';
+import type { EntityRef } from '../domain/ticket';
 
 const when = (d: Date) => d.toISOString().replace('T', ' ').replace(/:\d{2}\.\d{3}Z$/, ' UTC');
 
@@ -21,19 +22,62 @@ const VERDICT_WORDS: Record<string, string> = {
   info: 'noted',
 };
 
-/**
- * A ticket's story in plain words from the audit trail: its owner, every handoff, and every
- * decision with its rule. Reads the store only.
- */
-export async function explainTicket(store: Store, vendor: HelpdeskVendor, connectionId: string, ticketId: string): Promise<string[]> {
+/** Everything the store keeps about one ticket that explain tells. */
+export interface TicketFacts {
+  ticket: EntityRef;
+  /** The store has seen the ticket: a snapshot, an owner, a link, an SLA record, a handoff or a decision. */
+  known: boolean;
+  snapshot: EntitySnapshot | null;
+  owner: TicketOwner | null;
+  link: TicketLink | null;
+  sla: SlaRecord | null;
+  handoffs: Handoff[];
+  decisions: Decision[];
+}
+
+/** Reads the store only. */
+export async function ticketFacts(store: Store, vendor: HelpdeskVendor, connectionId: string, ticketId: string): Promise<TicketFacts> {
   const ref = { vendor, connectionId, id: ticketId };
-  const [owner, handoffs, decisions, link, sla] = await Promise.all([
+  const [snapshot, owner, handoffs, decisions, link, sla] = await Promise.all([
+    store.getSnapshot(ref),
     store.getOwner(ref),
     store.listHandoffs(ref),
     store.listDecisions({ ticket: ref }),
     store.getLinkByTicket(ref),
     store.getSla(ref),
   ]);
+  const known = !!(snapshot || owner || link || sla || handoffs.length || decisions.length);
+  return { ticket: ref, known, snapshot, owner, link, sla, handoffs, decisions };
+}
+
+/** `explain --json`: the facts, the snapshot reduced to when it was saved (its data is the vendor's whole ticket). */
+export function explainJson(f: TicketFacts) {
+  const { snapshot, ...rest } = f;
+  return {
+    ...rest,
+    snapshot: snapshot && { savedAt: snapshot.savedAt, vendorUpdatedAt: snapshot.vendorUpdatedAt, deleted: snapshot.deleted },
+  };
+}
+
+/** What `explain` says on stderr (with exit status 1) about a ticket the store never saw. */
+export function unknownTicketMessage(ref: EntityRef): string {
+  return (
+    `helpdesk-sync has no record of ${ref.vendor} ticket ${ref.id} on connection "${ref.connectionId}": no snapshot, owner, Jira link, SLA record, handoff or decision. ` +
+    'Check --vendor, --connection and the ticket id; a ticket is known once an event of it has been processed.'
+  );
+}
+
+/**
+ * A ticket's story in plain words from the audit trail: its owner, every handoff, and every
+ * decision with its rule. Reads the store only.
+ */
+export async function explainTicket(store: Store, vendor: HelpdeskVendor, connectionId: string, ticketId: string): Promise<string[]> {
+  return explainLines(await ticketFacts(store, vendor, connectionId, ticketId));
+}
+
+export function explainLines(f: TicketFacts): string[] {
+  const { owner, handoffs, decisions, link, sla } = f;
+  const { vendor, connectionId, id: ticketId } = f.ticket;
   const lines = [`${vendor} ticket ${ticketId} (connection ${connectionId})`];
   lines.push(
     owner

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig, type LoadedConfig } from '../config/load';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, PACKAGE_ROOT, type LoadedConfig } from '../config/load';
 import { VENDORS, type Vendor } from '../domain/ticket';
 import { createLogger } from '../logging/logger';
 import { loggerFor, SERVICE_ROLES, startService, type ServiceRole } from '../server';
 import { openStore, StoreConfigError } from '../store/open-store';
-import type { Store } from '../store/types';
 import { openCliStore } from './job-store';
 import { isVendorApiError } from '../vendors/core/errors';
 import { registerSyncCommand } from './sync';
 import { registerAuditCommand } from './audit';
+import { registerDeadLetterCommands } from './dead-letters';
+import { registerStatusCommand } from './status';
 
 /** User-facing output of the CLI (logs go through winston; this is what a person reads). */
 const print = (line = ''): void => {
@@ -25,14 +28,19 @@ function vendorOption(value: string): Vendor {
   return value as Vendor;
 }
 
-function idList(value: string, previous: number[] = []): number[] {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a dead-letter id (a positive whole number)');
-  return [...previous, n];
+/** package.json's version (the package root is the same from src/ under tsx and from dist/). */
+function packageVersion(): string {
+  try {
+    return String((JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
 }
 
-async function serve(options: { role: ServiceRole }): Promise<void> {
-  const loaded = load();
+async function serve(options: { role: ServiceRole; port?: number }): Promise<void> {
+  const base = load();
+  // --port wins over PORT and config server.port.
+  const loaded = options.port === undefined ? base : { ...base, config: { ...base.config, server: { ...base.config.server, port: options.port } } };
   const logger = loggerFor(loaded);
   const service = await startService(loaded, { logger, role: options.role });
   const shutdown = (signal: string) => {
@@ -48,70 +56,10 @@ async function serve(options: { role: ServiceRole }): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: String(reason) }));
 }
 
-function checkConfig(): void {
-  const loaded = load();
-  print(`Configuration is valid (read ${loaded.sources.join(', ')}).`);
-  print(`  port ${loaded.config.server.port}, database ${loaded.config.database.url}, log level ${loaded.config.log.level}`);
-  for (const c of loaded.connections) {
-    const state = !c.enabled
-      ? `disabled (missing ${c.missing.join(', ')})`
-      : c.webhookSecretMissing
-        ? `API enabled; webhooks refused until ${c.webhookSecretMissing} is set`
-        : `enabled; webhooks at ${c.webhookPath}`;
-    print(`  ${c.vendor}/${c.id}: ${state}`);
-  }
-}
-
-function cliQuietLogger(loaded: LoadedConfig) {
-  // Logs go to stderr, and only warnings and errors unless asked.
-  const level = loaded.config.log.level;
-  return createLogger({ level: ['silent', 'error', 'debug', 'verbose'].includes(level) ? level : 'warn', format: loaded.config.log.format, stream: process.stderr });
-}
-
-interface DeadLetterOptions {
-  vendor?: Vendor;
-  connection?: string;
-  id?: number[];
-  all?: boolean;
-}
-
-function printDeadLetters(letters: Awaited<ReturnType<Store['listDeadLetters']>>): void {
-  if (!letters.length) print('No dead letters.');
-  for (const d of letters) {
-    print(`#${d.id} ${d.deadAt.toISOString()} ${d.vendor}/${d.connectionId} ${d.entityKey} ${d.eventType} after ${d.attempts} attempt(s): ${d.error}`);
-  }
-}
-
-async function listDeadLetters(opts: DeadLetterOptions): Promise<void> {
-  const loaded = load();
-  const store = openStore(loaded.config.database.url);
-  try {
-    printDeadLetters(await store.listDeadLetters({ vendor: opts.vendor, connectionId: opts.connection }));
-  } finally {
-    await store.close();
-  }
-}
-
-/**
- * Requeues dead letters: the given ids, or every one matching --vendor/--connection. On
- * PostgreSQL the store's replay transaction also sends each event's new pg-boss job.
- */
-async function replayDeadLetters(opts: DeadLetterOptions): Promise<void> {
-  const loaded = load();
-  const { store, close } = await openCliStore(loaded, cliQuietLogger(loaded));
-  try {
-    const filter = { vendor: opts.vendor, connectionId: opts.connection };
-    const count = await store.replayDeadLetters(opts.id?.length ? { ids: opts.id } : { filter }, new Date());
-    print(count === 0 ? 'Nothing to replay.' : `Requeued ${count} dead letter(s); a running server processes them now.`);
-  } finally {
-    await close();
-  }
-}
-
-/** `replay` (the older spelling): --list lists, otherwise replays. */
-async function replay(opts: DeadLetterOptions & { list?: boolean }): Promise<void> {
-  if (opts.list) return listDeadLetters(opts);
-  return replayDeadLetters(opts);
+async function checkConfig(opts: { strict?: boolean; online?: boolean }): Promise<void> {
+  const { runCheckConfig } = await import('./check-config');
+  // Exit 2 on any problem; a configuration error itself is thrown to main's handler (also 2).
+  process.exit(await runCheckConfig(opts, { write: print, load }));
 }
 
 function portOption(value: string): number {
@@ -120,9 +68,48 @@ function portOption(value: string): number {
   return n;
 }
 
+/** What `demo` uses of src/sandbox/demo/run-demo (test/docker/production-build checks the real module fits). */
+export interface DemoModule<Run extends { passed: boolean; stop(): Promise<void> } = { passed: boolean; stop(): Promise<void> }> {
+  runDemo: (options: { once: boolean; port: number; only?: string[]; write: (line: string) => void; env?: Record<string, string> }) => Promise<Run>;
+  printWhereToLook: (write: (line: string) => void, run: Run) => void;
+}
+
+/** What `sandbox` uses of src/sandbox/world (checked the same way). */
+export interface SandboxModule {
+  startSandboxes: (options: { portBase: number }) => Promise<{
+    urls: { freshdesk: string; zendesk: string; jira: string };
+    env: Record<string, string>;
+    connect(helpdeskSyncUrl: string | null): void;
+    close(): Promise<void>;
+  }>;
+}
+
+const NOT_IN_THIS_BUILD = 'the demo and the sandboxes are not part of this build; use the demo image target or a checkout: npm run demo';
+
+/**
+ * The sandbox is a separate world: only `demo` and `sandbox` load it, never the server, and the
+ * production build leaves it out (tsconfig.build.json; the image's runtime target). The name is
+ * computed so that tsc does not follow the import into that build; where the module is missing,
+ * the command says so and exits 2 instead of crashing.
+ */
+async function loadSandbox<T>(name: 'demo/run-demo' | 'world'): Promise<T> {
+  const specifier = `../sandbox/${name}`;
+  try {
+    return (await import(specifier)) as T;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    // Only the sandbox module itself missing, not something it imports.
+    const firstLine = String((err as Error | null)?.message ?? '').split('\n')[0] ?? '';
+    if ((code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && firstLine.includes(`sandbox/${name}`)) {
+      process.stderr.write(`${NOT_IN_THIS_BUILD}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
 async function demo(opts: { once?: boolean; port: number; only?: string }): Promise<void> {
-  // The sandbox is a separate world: only these commands load it, never the server.
-  const { runDemo, printWhereToLook } = await import('../sandbox/demo/run-demo');
+  const { runDemo, printWhereToLook } = await loadSandbox<DemoModule>('demo/run-demo');
   // DATABASE_URL=postgres://... runs the demo on PostgreSQL (pg-boss as the job engine), in a
   // fresh schema of its own (and pg-boss's next to it); otherwise on a throwaway SQLite file.
   const env = await demoDatabaseEnv(process.env.DATABASE_URL);
@@ -162,7 +149,7 @@ async function demoDatabaseEnv(url: string | undefined): Promise<{ DATABASE_URL:
 }
 
 async function sandbox(opts: { portBase: number; target?: string }): Promise<void> {
-  const { startSandboxes } = await import('../sandbox/world');
+  const { startSandboxes } = await loadSandbox<SandboxModule>('world');
   const boxes = await startSandboxes({ portBase: opts.portBase });
   boxes.connect(opts.target ?? null);
   print('Vendor sandboxes running:');
@@ -189,12 +176,19 @@ async function preview(opts: { vendor: Vendor; ticket: string; connection: strin
   lines.forEach((l) => print(l));
 }
 
-async function explain(opts: { vendor: Vendor; ticket: string; connection: string }): Promise<void> {
+async function explain(opts: { vendor: Vendor; ticket: string; connection: string; json?: boolean }): Promise<void> {
   if (opts.vendor === 'jira') throw new InvalidArgumentError('explain takes a helpdesk ticket: --vendor freshdesk or zendesk');
-  const { explainTicket } = await import('./explain');
+  const { ticketFacts, explainLines, explainJson, unknownTicketMessage } = await import('./explain');
   const store = openStore(load().config.database.url);
   try {
-    (await explainTicket(store, opts.vendor, opts.connection, opts.ticket)).forEach((l) => print(l));
+    const facts = await ticketFacts(store, opts.vendor, opts.connection, opts.ticket);
+    if (!facts.known) {
+      process.stderr.write(`${unknownTicketMessage(facts.ticket)}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (opts.json) return print(JSON.stringify(explainJson(facts), null, 2));
+    explainLines(facts).forEach((l) => print(l));
   } finally {
     await store.close();
   }
@@ -229,9 +223,13 @@ async function sweep(): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  const version = packageVersion();
   const program = new Command()
+    // Usage errors throw (exit status 2 below) instead of exiting 1; subcommands inherit it.
+    .exitOverride()
     .name('helpdesk-sync')
-    .description('Freshdesk and Zendesk tickets, Jira issues, and the escalation rules between them');
+    .description('Freshdesk and Zendesk tickets, Jira issues, and the escalation rules between them')
+    .version(version, '-V, --version', 'print the version (package.json\'s) and exit');
   program
     .command('serve')
     .description('run the webhook receiver and the worker')
@@ -240,36 +238,16 @@ async function main(argv: string[]): Promise<void> {
         .choices([...SERVICE_ROLES])
         .default('all'),
     )
+    .option('--port <port>', 'listen on this port (overrides PORT and config server.port; 0 picks a free one)', portOption)
     .action(serve);
-  program.command('check-config').description('validate the configuration and show each connection').action(checkConfig);
   program
-    .command('replay')
-    .description('requeue dead-lettered events (all, or those selected)')
-    .option('--vendor <vendor>', 'only this vendor', vendorOption)
-    .option('--connection <id>', 'only this connection')
-    .option('--id <deadLetterId>', 'only this dead letter (repeatable)', idList)
-    .option('--list', 'list the dead letters instead of requeueing them')
-    .action(replay);
-  const dead = program.command('dead-letters').description('events that gave up: list them, or requeue them (`replay` is the same as `dead-letters replay`)');
-  dead
-    .command('list')
-    .description('the dead letters not replayed yet')
-    .option('--vendor <vendor>', 'only this vendor', vendorOption)
-    .option('--connection <id>', 'only this connection')
-    .action(listDeadLetters);
-  dead
-    .command('replay')
-    .description('requeue the given dead letters, or --all (narrowed by --vendor/--connection)')
-    .argument('[ids...]', 'dead-letter ids')
-    .option('--all', 'every dead letter matching --vendor/--connection')
-    .option('--vendor <vendor>', 'only this vendor', vendorOption)
-    .option('--connection <id>', 'only this connection')
-    .action(async (ids: string[], opts: DeadLetterOptions) => {
-      const parsed = ids.reduce<number[]>((acc, v) => idList(v, acc), []);
-      if (!parsed.length && !opts.all) throw new InvalidArgumentError('give dead-letter ids, or --all');
-      if (parsed.length && opts.all) throw new InvalidArgumentError('give dead-letter ids or --all, not both');
-      await replayDeadLetters({ ...opts, id: parsed.length ? parsed : undefined });
-    });
+    .command('check-config')
+    .description('validate the configuration, open the store and show each connection (exit 2 on any problem)')
+    .option('--strict', 'also fail when a configured connection is disabled or no helpdesk connection is enabled')
+    .option('--online', "call each enabled connection's who-am-I endpoint to prove its credentials")
+    .action(checkConfig);
+  registerStatusCommand(program, { load, print, version });
+  registerDeadLetterCommands(program, { load, print });
   program
     .command('preview')
     .description('print the Jira issue helpdesk-sync would raise for a ticket, without writing anything')
@@ -284,6 +262,7 @@ async function main(argv: string[]): Promise<void> {
     .requiredOption('--vendor <vendor>', 'freshdesk or zendesk', vendorOption)
     .requiredOption('--ticket <id>', 'the ticket id')
     .option('--connection <id>', 'the helpdesk connection', 'default')
+    .option('--json', 'print JSON')
     .action(explain);
   program
     .command('knowledge-gaps')
@@ -298,14 +277,14 @@ async function main(argv: string[]): Promise<void> {
   registerAuditCommand(program, { load });
   program
     .command('demo')
-    .description('run the vendor sandboxes and helpdesk-sync, and play the user\'s scenarios')
+    .description('run the vendor sandboxes and helpdesk-sync, and play the user\'s scenarios (a checkout or the demo image; not in the production build)')
     .option('--once', 'exit after the summary: status 0 only if every scenario reached its expected end state')
     .option('--port <port>', 'helpdesk-sync port (0 picks a free one)', portOption, 0)
     .option('--only <ids>', 'only these scenarios, for example a,c')
     .action(demo);
   program
     .command('sandbox')
-    .description('run only the Freshdesk, Zendesk and Jira emulators and print their base URLs')
+    .description('run only the Freshdesk, Zendesk and Jira emulators and print their base URLs (a checkout or the demo image; not in the production build)')
     .option('--port-base <port>', 'first of three consecutive ports (0 picks free ones)', portOption, 4010)
     .option('--target <url>', 'helpdesk-sync base URL to send webhooks to, for example http://localhost:3000')
     .action(sandbox);
@@ -317,10 +296,12 @@ main(process.argv).catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
+  // Commander's own (usage errors, the help, the version): it has written the message already.
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   if (isVendorApiError(err)) {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }
-  createLogger({ level: 'error' }).error('helpdesk-sync failed', { error: err instanceof Error ? err.message : String(err) });
+  createLogger({ level: 'error', stream: process.stderr }).error('helpdesk-sync failed', { error: err instanceof Error ? err.message : String(err) });
   process.exit(1);
 });

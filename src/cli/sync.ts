@@ -3,9 +3,9 @@ import type { LoadedConfig } from '../config/load';
 import { VENDORS, type Vendor } from '../domain/ticket';
 import { createLogger, type Logger } from '../logging/logger';
 import type { QueueResult } from 'pg-boss';
-import { DEAD_QUEUE, INBOX_QUEUE } from '../sync/engine/pg-boss-jobs';
+import { DEAD_QUEUE, INBOX_QUEUE, type PgBossJobs } from '../sync/engine/pg-boss-jobs';
 import { openCliStore } from './job-store';
-import type { CircuitRecord, CursorRow, JobRun } from '../store/types';
+import type { CircuitRecord, CursorRow, JobRun, Store } from '../store/types';
 import { VendorClients } from '../sync/clients';
 import { describeCursor, formatDuration } from '../sync/jobs/decide';
 import { createProgress } from '../sync/jobs/progress';
@@ -79,7 +79,8 @@ export function resultLines(result: JobResult): string[] {
   return lines;
 }
 
-function cliLogger(loaded: LoadedConfig): Logger {
+/** The CLI's logger: on stderr (stdout is for what a person or a script reads), warnings and up unless asked. */
+export function cliLogger(loaded: LoadedConfig): Logger {
   // Progress and the summary are on stdout; logs go to stderr, and below warn only when asked.
   const level = loaded.config.log.level;
   const quietLevel = ['silent', 'error', 'warn', 'debug', 'verbose', 'http'].includes(level) ? level : 'warn';
@@ -115,6 +116,11 @@ async function run(deps: SyncCommandDeps, opts: RunOptions): Promise<void> {
 
 /** `sync status`: each job's last run and each cursor's lag. */
 export function statusLines(runs: readonly JobRun[], cursors: readonly CursorRow[], now: Date): string[] {
+  return [...jobLines(runs, now), ...cursorLines(cursors, now)];
+}
+
+/** Each job's last run (`sync status`, `status`). */
+export function jobLines(runs: readonly JobRun[], now: Date): string[] {
   const lines = ['Jobs (last run of each):'];
   const byJob = new Map(runs.map((r) => [r.job, r]));
   for (const job of [...JOB_NAMES, ...runs.map((r) => r.job).filter((j) => !(JOB_NAMES as readonly string[]).includes(j))]) {
@@ -129,7 +135,12 @@ export function statusLines(runs: readonly JobRun[], cursors: readonly CursorRow
     lines.push(`  ${job.padEnd(10)} ${r.outcome.padEnd(8)} started ${r.startedAt.toISOString()} (${ago} ago), ${took}${summary}`);
     if (r.error) lines.push(`  ${''.padEnd(10)} ${r.outcome === 'skipped' ? 'reason' : 'error'}: ${r.error}`);
   }
-  lines.push('Cursors:');
+  return lines;
+}
+
+/** Each cursor's lag (`sync status`). */
+export function cursorLines(cursors: readonly CursorRow[], now: Date): string[] {
+  const lines = ['Cursors:'];
   if (!cursors.length) lines.push('  none yet (a connection gets one on its first poll or backfill)');
   for (const row of cursors) {
     const v = describeCursor(row, now);
@@ -189,28 +200,48 @@ export interface JobQueueStatus {
   blockedKeys: string[];
 }
 
+/** What `sync status` reads (and `status` shows part of): runs, cursors, open circuits, pg-boss's queues. */
+export interface SyncStatus {
+  runs: JobRun[];
+  cursors: CursorRow[];
+  circuits: CircuitRecord[];
+  queue: JobQueueStatus | null;
+}
+
+export async function readSyncStatus(store: Store, jobs: PgBossJobs | null): Promise<SyncStatus> {
+  const [runs, cursors, circuits] = [await store.lastJobRuns(), await store.listCursors(), await store.listCircuits()];
+  const queue: JobQueueStatus | null = jobs ? { schema: jobs.schema, ...(await jobs.inboxStatus()) } : null;
+  return { runs, cursors, circuits, queue };
+}
+
+/** pg-boss's queues as `--json` prints them. */
+export function queueJson(queue: JobQueueStatus) {
+  return {
+    schema: queue.schema,
+    inbox: queue.inbox && pickCounts(queue.inbox),
+    dead: queue.dead && pickCounts(queue.dead),
+    blockedKeys: queue.blockedKeys,
+  };
+}
+
+/** `sync status --json`. */
+export function syncStatusJson(s: SyncStatus, now: Date) {
+  return { jobs: s.runs, cursors: s.cursors.map((c) => ({ ...describeCursor(c, now), value: c.value })), circuits: s.circuits, ...(s.queue ? { queue: queueJson(s.queue) } : {}) };
+}
+
 async function status(deps: SyncCommandDeps, opts: { json?: boolean }): Promise<void> {
   const loaded = deps.load();
   const { store, jobs, close } = await openCliStore(loaded, cliLogger(loaded));
   try {
     const now = new Date();
-    const runs = await store.lastJobRuns();
-    const cursors = await store.listCursors();
-    const circuits = await store.listCircuits();
-    const queue: JobQueueStatus | null = jobs ? { schema: jobs.schema, ...(await jobs.inboxStatus()) } : null;
+    const s = await readSyncStatus(store, jobs);
     if (opts.json) {
-      const q = queue && {
-        schema: queue.schema,
-        inbox: queue.inbox && pickCounts(queue.inbox),
-        dead: queue.dead && pickCounts(queue.dead),
-        blockedKeys: queue.blockedKeys,
-      };
-      deps.print(JSON.stringify({ jobs: runs, cursors: cursors.map((c) => ({ ...describeCursor(c, now), value: c.value })), circuits, ...(q ? { queue: q } : {}) }, null, 2));
+      deps.print(JSON.stringify(syncStatusJson(s, now), null, 2));
       return;
     }
-    statusLines(runs, cursors, now).forEach((l) => deps.print(l));
-    circuitLines(circuits, now).forEach((l) => deps.print(l));
-    if (queue) jobQueueLines(queue).forEach((l) => deps.print(l));
+    statusLines(s.runs, s.cursors, now).forEach((l) => deps.print(l));
+    circuitLines(s.circuits, now).forEach((l) => deps.print(l));
+    if (s.queue) jobQueueLines(s.queue).forEach((l) => deps.print(l));
   } finally {
     await close();
   }

@@ -1,5 +1,5 @@
 import type { EntityRef, Vendor } from '../domain/ticket';
-import type { CircuitRecord, DeadLetter, Decision, ExecutedAction, Handoff, HandoffDirection, InboxEvent, InboxStatus, TicketLink, TicketOwner, Verdict } from './types';
+import type { CircuitRecord, DeadLetter, DeadLetterHistoryEntry, Decision, ExecutedAction, Handoff, HandoffDirection, InboxEvent, InboxStatus, TicketLink, TicketOwner, Verdict } from './types';
 
 /**
  * Rows to the Store's types, shared by both stores: both keep times as epoch milliseconds and
@@ -41,6 +41,8 @@ export function toEvent(row: Row): InboxEvent {
 }
 
 export function toDeadLetter(row: Row): DeadLetter {
+  const replayedAt = dateOrNull(row.replayed_at);
+  const discardedAt = dateOrNull(row.discarded_at);
   return {
     id: Number(row.id),
     eventId: Number(row.event_id),
@@ -51,7 +53,23 @@ export function toDeadLetter(row: Row): DeadLetter {
     attempts: Number(row.attempts),
     error: str(row.error),
     deadAt: date(row.dead_at),
-    replayedAt: dateOrNull(row.replayed_at),
+    replayedAt,
+    state: discardedAt ? 'discarded' : replayedAt ? 'replayed' : 'open',
+    deaths: Number(row.deaths ?? 1),
+    discardedAt,
+    discardedBy: strOrNull(row.discarded_by),
+    discardReason: strOrNull(row.discard_reason),
+  };
+}
+
+export function toDeadLetterHistory(row: Row): DeadLetterHistoryEntry {
+  return {
+    at: date(row.at),
+    action: row.action as DeadLetterHistoryEntry['action'],
+    attempts: row.attempts === null || row.attempts === undefined ? null : Number(row.attempts),
+    error: strOrNull(row.error),
+    by: strOrNull(row.actor),
+    reason: strOrNull(row.reason),
   };
 }
 

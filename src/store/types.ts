@@ -53,6 +53,18 @@ export interface EnqueueResult {
   duplicate: boolean;
 }
 
+/**
+ * open: the event is dead and waits for a person; replayed: put back to pending (it may die
+ * again, and is open again then, under the same id); discarded: a person decided it is not to
+ * be replayed (the event stays in the inbox, dead).
+ */
+export type DeadLetterState = 'open' | 'replayed' | 'discarded';
+
+/**
+ * One per inbox event that ever died: a replayed event that dies again keeps its dead letter
+ * (same id), whose fields then describe the latest death; every death, replay and discard is
+ * in its history.
+ */
 export interface DeadLetter {
   id: number;
   eventId: number;
@@ -60,17 +72,59 @@ export interface DeadLetter {
   connectionId: string;
   entityKey: string;
   eventType: string;
+  /** The attempts of the latest death. */
   attempts: number;
+  /** The last error of the latest death. */
   error: string;
+  /** When it died last. */
   deadAt: Date;
+  /** When it was last replayed, if it has not died again since. */
   replayedAt: Date | null;
+  state: DeadLetterState;
+  /** How many times the event died. */
+  deaths: number;
+  discardedAt: Date | null;
+  discardedBy: string | null;
+  discardReason: string | null;
+}
+
+/** One step of a dead letter's history, oldest first. */
+export interface DeadLetterHistoryEntry {
+  at: Date;
+  action: 'dead' | 'replayed' | 'discarded';
+  /** dead: the attempts spent. */
+  attempts: number | null;
+  /** dead: the last error. */
+  error: string | null;
+  /** Who: the worker for a death, the person (user@host) for a replay or a discard. */
+  by: string | null;
+  /** discarded: why. */
+  reason: string | null;
+}
+
+export interface DeadLetterWithHistory extends DeadLetter {
+  history: DeadLetterHistoryEntry[];
 }
 
 export interface DeadLetterFilter {
   vendor?: Vendor;
   connectionId?: string;
+  /** Replayed ones too (listing only; a replay takes open ones alone). */
   includeReplayed?: boolean;
+  /** Discarded ones too (listing only). */
+  includeDiscarded?: boolean;
 }
+
+export interface DeadLetterReplay {
+  /** These dead letters: open ones, and discarded ones (naming an id brings it back); replayed ones are skipped. */
+  ids?: number[];
+  /** Every open dead letter matching this (never a discarded or replayed one). */
+  filter?: DeadLetterFilter;
+  /** Who replays, for the history (user@host). */
+  by?: string;
+}
+
+export type DiscardOutcome = 'discarded' | 'not-found' | 'already-discarded' | 'not-dead';
 
 export interface InboxCounts {
   pending: number;
@@ -347,9 +401,21 @@ export interface Store {
   getEvent(eventId: number): Promise<InboxEvent | null>;
   listEvents(filter: { entityKey?: string; vendor?: Vendor; connectionId?: string; status?: InboxStatus; limit?: number }): Promise<InboxEvent[]>;
   inboxCounts(): Promise<InboxCounts>;
+  /** Open dead letters (the filter may add replayed and discarded ones), oldest id first. */
   listDeadLetters(filter?: DeadLetterFilter): Promise<DeadLetter[]>;
-  /** Requeues dead letters (all matching the filter, or the given ids). Returns how many. */
-  replayDeadLetters(selection: { ids?: number[]; filter?: DeadLetterFilter }, now: Date): Promise<number>;
+  /** One dead letter, whatever its state, with its history; null when there is no such id. */
+  getDeadLetter(id: number): Promise<DeadLetterWithHistory | null>;
+  /**
+   * Requeues dead letters (all open ones matching the filter, or the given ids): each event goes
+   * back to pending, its dead letter is marked replayed (same id if it dies again). Returns how many.
+   */
+  replayDeadLetters(selection: DeadLetterReplay, now: Date): Promise<number>;
+  /**
+   * A person gives up on an open dead letter: marked discarded with the reason, who and when.
+   * The event stays in the inbox, dead (nothing acknowledged is deleted); lists and replays of
+   * all open letters leave it out. not-dead: it was replayed and has not died again.
+   */
+  discardDeadLetter(id: number, reason: string, by: string, now: Date): Promise<DiscardOutcome>;
 
   // Snapshots.
   getSnapshot(ref: EntityRef): Promise<EntitySnapshot | null>;

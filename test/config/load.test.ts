@@ -218,8 +218,12 @@ describe('loadConfig: CONFIG_FILE', () => {
     const c = connection(loaded, 'zendesk', 'partner-c');
     expect(c.enabled).toBe(false);
     expect(c.webhookPath).toBe('/webhooks/zendesk/partner-c');
-    expect(c.missing).toEqual(['connections.zendesk[partner-c].email', 'connections.zendesk[partner-c].apiToken']);
+    // apiToken names the variable that was not set (an optional key: a warning, left unset).
+    expect(c.missing).toEqual(['connections.zendesk[partner-c].email', 'UNSET_TOKEN (connections.zendesk[partner-c].apiToken)']);
     expect(c.webhookSecretMissing).toBe('connections.zendesk[partner-c].webhookSecret');
+    expect(loaded.warnings).toEqual([
+      `environment variable UNSET_TOKEN is not set (used by connections.zendesk[partner-c].apiToken in ${file}); the key is optional and stays unset: zendesk/partner-c stays disabled until it is set`,
+    ]);
 
     expect(connection(loaded, 'zendesk').enabled).toBe(true);
     expect(secrets.maskString('partnerBToken-123456')).toBe('[REDACTED]');

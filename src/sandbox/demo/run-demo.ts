@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { auditSettings } from '../../audit/settings';
@@ -72,7 +72,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     },
   });
   const logFile = path.join(dataDir, 'helpdesk-sync.log');
-  const logger = createLogger({ level: 'info', format: 'json', stream: createWriteStream(logFile) });
+  const logStream = createWriteStream(logFile);
+  const logger = createLogger({ level: 'info', format: 'json', stream: logStream });
   // The rules and jobs judge by the sandboxes' clock, which scenario e moves forward.
   const now = () => sandboxes.clock.now();
   const service = await startService(loaded, { logger, host: '127.0.0.1', now });
@@ -98,10 +99,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   printSummary(write, sandboxes, before, outcomes, violations);
   const audit = await printAudit(write, { store: service.store, settings: auditSettings(loaded.config), now: now(), url: service.url, token: auditToken, databaseUrl: loaded.config.database.url, serving: !options.once });
 
+  // The data folder is the demo's own, thrown away with it (--once at exit, otherwise on Ctrl-C).
   const stop = async () => {
     sandboxes.connect(null);
     await service.stop();
     await sandboxes.close();
+    await new Promise<void>((resolve) => logStream.end(resolve));
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
   };
   return { outcomes, passed: outcomes.every((o) => o.passed), sandboxes, service, dataDir, auditToken, audit, stop };
 }
@@ -115,6 +119,11 @@ export function printWhereToLook(write: Write, run: DemoRun): void {
   write(`  ${run.sandboxes.urls.zendesk}/_sandbox/calls   Zendesk API calls per endpoint`);
   write(`  ${run.sandboxes.urls.jira}/_sandbox/calls   Jira API calls per endpoint`);
   write(`  ${path.join(run.dataDir, 'helpdesk-sync.log')}   helpdesk-sync's log (JSON lines)`);
-  write(`  DATABASE_URL=${path.join(run.dataDir, 'helpdesk-sync.db')} helpdesk-sync replay --list   dead letters, if any`);
+  // The CLI against the demo's own store, as it runs from this checkout (helpdesk-sync is on PATH only after a global install).
+  const db = run.service.loaded.config.database;
+  const env = `DATABASE_URL='${db.url}'${/^postgres(ql)?:\/\//i.test(db.url) ? ` PGBOSS_SCHEMA='${db.jobSchema}'` : ''}`;
+  write(`  ${env} npm run cli -- dead-letters list   dead letters, if any`);
+  write(`  ${env} npm run cli -- status              the store, inbox, connections and jobs at a glance`);
+  write('  (after npm install -g, `helpdesk-sync <command>` is the same as `npm run cli -- <command>`)');
   write('Press Ctrl-C to stop.');
 }

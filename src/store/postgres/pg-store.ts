@@ -10,6 +10,9 @@ import type {
   CircuitRecord,
   DeadLetter,
   DeadLetterFilter,
+  DeadLetterReplay,
+  DeadLetterWithHistory,
+  DiscardOutcome,
   FailOptions,
   Decision,
   EnqueueResult,
@@ -45,6 +48,7 @@ import {
   strOrNull,
   toCircuit,
   toDeadLetter,
+  toDeadLetterHistory,
   toDecision,
   toEvent,
   toExecuted,
@@ -87,6 +91,8 @@ export interface PgInboxHooks {
   deadLettered?(db: PgJobDb, event: InboxJobRef & { deadLetterId: number; attempts: number; error: string }): Promise<void>;
   /** Dead letters were put back to pending. */
   replayed?(db: PgJobDb, events: InboxJobRef[]): Promise<void>;
+  /** A dead letter was discarded: its event stays dead, and is not to be replayed. */
+  discarded?(db: PgJobDb, event: InboxJobRef & { deadLetterId: number }): Promise<void>;
 }
 
 const jobDbOf = (c: Queryable): PgJobDb => ({
@@ -643,11 +649,22 @@ export class PgStore implements Store {
       );
       const ev = moved.rows[0];
       if (moved.rowCount !== 1 || !ev) return;
+      // One dead letter per event: a replayed event that dies again updates its own.
       const letter = await c.query<Row>(
         `INSERT INTO dead_letters (event_id, vendor, connection_id, entity_key, event_type, attempts, error, dead_at)
-         SELECT id, vendor, connection_id, entity_key, event_type, attempts, $1, $2 FROM inbox_events WHERE id = $3 RETURNING id`,
+         SELECT id, vendor, connection_id, entity_key, event_type, attempts, $1, $2 FROM inbox_events WHERE id = $3
+         ON CONFLICT (event_id) DO UPDATE SET attempts = excluded.attempts, error = excluded.error, dead_at = excluded.dead_at,
+           replayed_at = NULL, discarded_at = NULL, discarded_by = NULL, discard_reason = NULL, deaths = dead_letters.deaths + 1
+         RETURNING id`,
         [error, ms(now), eventId],
       );
+      await c.query(`INSERT INTO dead_letter_history (dead_letter_id, at, action, attempts, error, actor) VALUES ($1, $2, 'dead', $3, $4, $5)`, [
+        letter.rows[0]?.id,
+        ms(now),
+        Number(ev.attempts),
+        error,
+        workerId,
+      ]);
       if (this.hooks.deadLettered) {
         await this.hooks.deadLettered(jobDbOf(c), { ...toJobRef(ev), deadLetterId: Number(letter.rows[0]?.id), attempts: Number(ev.attempts), error });
       }
@@ -705,6 +722,7 @@ export class PgStore implements Store {
   private deadLetterWhere(filter: DeadLetterFilter = {}, params: unknown[] = []): { sql: string; params: unknown[] } {
     const where: string[] = [];
     if (!filter.includeReplayed) where.push('replayed_at IS NULL');
+    if (!filter.includeDiscarded) where.push('discarded_at IS NULL');
     if (filter.vendor) (params.push(filter.vendor), where.push(`vendor = $${params.length}`));
     if (filter.connectionId) (params.push(filter.connectionId), where.push(`connection_id = $${params.length}`));
     return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
@@ -715,13 +733,38 @@ export class PgStore implements Store {
     return (await this.query(`SELECT * FROM dead_letters ${sql} ORDER BY id`, params)).rows.map(toDeadLetter);
   }
 
-  async replayDeadLetters(selection: { ids?: number[]; filter?: DeadLetterFilter }, now: Date): Promise<number> {
+  async getDeadLetter(id: number): Promise<DeadLetterWithHistory | null> {
+    const row = (await this.query('SELECT * FROM dead_letters WHERE id = $1', [id])).rows[0];
+    if (!row) return null;
+    const history = (await this.query('SELECT * FROM dead_letter_history WHERE dead_letter_id = $1 ORDER BY at, id', [id])).rows;
+    return { ...toDeadLetter(row), history: history.map(toDeadLetterHistory) };
+  }
+
+  async discardDeadLetter(id: number, reason: string, by: string, now: Date): Promise<DiscardOutcome> {
+    return this.tx(async (c) => {
+      // FOR UPDATE: a replay of the same letter at the same moment goes first or after, never both.
+      const row = (await c.query<Row>('SELECT * FROM dead_letters WHERE id = $1 FOR UPDATE', [id])).rows[0];
+      if (!row) return 'not-found';
+      if (row.discarded_at !== null) return 'already-discarded';
+      if (row.replayed_at !== null) return 'not-dead';
+      await c.query('UPDATE dead_letters SET discarded_at = $1, discarded_by = $2, discard_reason = $3 WHERE id = $4', [ms(now), by, reason, id]);
+      await c.query(`INSERT INTO dead_letter_history (dead_letter_id, at, action, actor, reason) VALUES ($1, $2, 'discarded', $3, $4)`, [id, ms(now), by, reason]);
+      if (this.hooks.discarded) {
+        const ev = (await c.query<Row>('SELECT id, vendor, connection_id, entity_key, source FROM inbox_events WHERE id = $1', [row.event_id])).rows[0];
+        if (ev) await this.hooks.discarded(jobDbOf(c), { ...toJobRef(ev), deadLetterId: id });
+      }
+      return 'discarded';
+    });
+  }
+
+  async replayDeadLetters(selection: DeadLetterReplay, now: Date): Promise<number> {
     return this.tx(async (c) => {
       // FOR UPDATE: a concurrent replay of the same letters waits, then finds them replayed.
+      // Named ids: open or discarded (naming one brings it back); a filter: open ones only.
       const candidates = selection.ids
         ? (await c.query<Row>('SELECT * FROM dead_letters WHERE id = ANY($1::bigint[]) AND replayed_at IS NULL ORDER BY id FOR UPDATE', [[...new Set(selection.ids)]])).rows
         : await (async () => {
-            const { sql, params } = this.deadLetterWhere({ ...selection.filter, includeReplayed: false });
+            const { sql, params } = this.deadLetterWhere({ ...selection.filter, includeReplayed: false, includeDiscarded: false });
             return (await c.query<Row>(`SELECT * FROM dead_letters ${sql} ORDER BY id FOR UPDATE`, params)).rows;
           })();
       if (!candidates.length) return 0;
@@ -729,7 +772,12 @@ export class PgStore implements Store {
         await c.query<Row>('SELECT vendor, connection_id, entity_key FROM inbox_events WHERE id = ANY($1::bigint[])', [candidates.map((dl) => dl.event_id)])
       ).rows;
       await this.lockEntities(c, events);
-      await c.query('UPDATE dead_letters SET replayed_at = $1 WHERE id = ANY($2::bigint[])', [ms(now), candidates.map((dl) => dl.id)]);
+      const ids = candidates.map((dl) => dl.id);
+      await c.query('UPDATE dead_letters SET replayed_at = $1, discarded_at = NULL, discarded_by = NULL, discard_reason = NULL WHERE id = ANY($2::bigint[])', [ms(now), ids]);
+      await c.query(
+        `INSERT INTO dead_letter_history (dead_letter_id, at, action, actor) SELECT id, $1, 'replayed', $3 FROM unnest($2::bigint[]) WITH ORDINALITY AS t(id, n) ORDER BY n`,
+        [ms(now), ids, selection.by ?? null],
+      );
       const requeued = await c.query<Row>(
         `UPDATE inbox_events SET status = 'pending', attempts = 0, next_attempt_at = $1, source = 'replay', processed_at = NULL
          WHERE id = ANY($2::bigint[]) AND status = 'dead' RETURNING id, vendor, connection_id, entity_key, source`,

@@ -296,6 +296,50 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE INDEX ticket_links_created ON ticket_links (created_at, vendor, connection_id);
     `,
   },
+  {
+    version: 10,
+    name: 'dead letters: one per inbox event with its history of deaths, replays and discards',
+    sql: `
+      -- A replayed event that died again got a second dead letter (a new id). Now an event has one
+      -- dead letter, updated when it dies again; each death, replay and discard is a history row.
+      ALTER TABLE dead_letters ADD COLUMN deaths INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE dead_letters ADD COLUMN discarded_at INTEGER;
+      ALTER TABLE dead_letters ADD COLUMN discarded_by TEXT;
+      ALTER TABLE dead_letters ADD COLUMN discard_reason TEXT;
+      CREATE TABLE dead_letter_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dead_letter_id INTEGER NOT NULL REFERENCES dead_letters(id),
+        at INTEGER NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('dead','replayed','discarded')),
+        attempts INTEGER,
+        error TEXT,
+        actor TEXT,
+        reason TEXT
+      );
+      CREATE INDEX dead_letter_history_letter ON dead_letter_history (dead_letter_id, at, id);
+      -- The history of the letters so far: each row's death and its replay, under the event's
+      -- first letter (the one kept).
+      INSERT INTO dead_letter_history (dead_letter_id, at, action, attempts, error)
+        SELECT (SELECT MIN(k.id) FROM dead_letters k WHERE k.event_id = d.event_id), d.dead_at, 'dead', d.attempts, d.error
+        FROM dead_letters d ORDER BY d.id;
+      INSERT INTO dead_letter_history (dead_letter_id, at, action)
+        SELECT (SELECT MIN(k.id) FROM dead_letters k WHERE k.event_id = d.event_id), d.replayed_at, 'replayed'
+        FROM dead_letters d WHERE d.replayed_at IS NOT NULL ORDER BY d.id;
+      -- An event with several letters keeps its first one, which takes the latest one's death.
+      UPDATE dead_letters SET
+        attempts = (SELECT l.attempts FROM dead_letters l WHERE l.event_id = dead_letters.event_id ORDER BY l.id DESC LIMIT 1),
+        error = (SELECT l.error FROM dead_letters l WHERE l.event_id = dead_letters.event_id ORDER BY l.id DESC LIMIT 1),
+        dead_at = (SELECT l.dead_at FROM dead_letters l WHERE l.event_id = dead_letters.event_id ORDER BY l.id DESC LIMIT 1),
+        replayed_at = (SELECT l.replayed_at FROM dead_letters l WHERE l.event_id = dead_letters.event_id ORDER BY l.id DESC LIMIT 1),
+        deaths = (SELECT COUNT(*) FROM dead_letters l WHERE l.event_id = dead_letters.event_id)
+      WHERE id IN (SELECT MIN(id) FROM dead_letters GROUP BY event_id HAVING COUNT(*) > 1);
+      DELETE FROM dead_letters WHERE id NOT IN (SELECT MIN(id) FROM dead_letters GROUP BY event_id);
+      CREATE UNIQUE INDEX dead_letters_event ON dead_letters (event_id);
+      -- listDeadLetters and replays of every open letter.
+      DROP INDEX dead_letters_open;
+      CREATE INDEX dead_letters_open ON dead_letters (vendor, connection_id, id) WHERE replayed_at IS NULL AND discarded_at IS NULL;
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;

@@ -11,6 +11,9 @@ import type {
   CircuitRecord,
   DeadLetter,
   DeadLetterFilter,
+  DeadLetterReplay,
+  DeadLetterWithHistory,
+  DiscardOutcome,
   FailOptions,
   Decision,
   EnqueueResult,
@@ -46,6 +49,7 @@ import {
   strOrNull,
   toCircuit,
   toDeadLetter,
+  toDeadLetterHistory,
   toDecision,
   toEvent,
   toExecuted,
@@ -142,11 +146,14 @@ interface QueuedEnqueue {
 /** Taken at load, so a test's fake timers cannot hold an enqueue group back. */
 const defer: (fn: () => void) => void = setImmediate;
 
-/** Where a DATABASE_URL points for SQLite: a path, sqlite:<path>, file:<path> or :memory:. */
+/**
+ * Where a DATABASE_URL points for SQLite: a path, sqlite:<path>, file:<path> or :memory:. An
+ * empty sqlite: or file: gives '' (openStore refuses it).
+ */
 export function sqlitePathOf(url: string): string {
-  if (url === ':memory:' || url === 'sqlite::memory:') return ':memory:';
-  const stripped = url.replace(/^sqlite:(\/\/)?/, '').replace(/^file:(\/\/)?/, '');
-  return stripped;
+  const value = url.trim();
+  if (/^((sqlite|file):)?:memory:$/i.test(value)) return ':memory:';
+  return value.replace(/^sqlite:(\/\/)?/i, '').replace(/^file:(\/\/)?/i, '');
 }
 
 /**
@@ -400,10 +407,21 @@ export class SqliteStore implements Store {
          WHERE id = ? AND status = 'processing' AND locked_by = ?`,
       ).run(error, ms(now), eventId, workerId);
       if (moved.changes !== 1) return;
-      this.sql(
+      // One dead letter per event: a replayed event that dies again updates its own.
+      const letter = this.sql(
         `INSERT INTO dead_letters (event_id, vendor, connection_id, entity_key, event_type, attempts, error, dead_at)
-         SELECT id, vendor, connection_id, entity_key, event_type, attempts, ?, ? FROM inbox_events WHERE id = ?`,
-      ).run(error, ms(now), eventId);
+         SELECT id, vendor, connection_id, entity_key, event_type, attempts, ?, ? FROM inbox_events WHERE id = ?
+         ON CONFLICT (event_id) DO UPDATE SET attempts = excluded.attempts, error = excluded.error, dead_at = excluded.dead_at,
+           replayed_at = NULL, discarded_at = NULL, discarded_by = NULL, discard_reason = NULL, deaths = dead_letters.deaths + 1
+         RETURNING id, attempts`,
+      ).get(error, ms(now), eventId) as Row;
+      this.sql(`INSERT INTO dead_letter_history (dead_letter_id, at, action, attempts, error, actor) VALUES (?, ?, 'dead', ?, ?, ?)`).run(
+        letter.id,
+        ms(now),
+        letter.attempts,
+        error,
+        workerId,
+      );
       this.refreshEntityOf(eventId);
     }).immediate();
   }
@@ -454,6 +472,7 @@ export class SqliteStore implements Store {
     const where: string[] = [];
     const params: unknown[] = [];
     if (!filter.includeReplayed) where.push('replayed_at IS NULL');
+    if (!filter.includeDiscarded) where.push('discarded_at IS NULL');
     if (filter.vendor) (where.push('vendor = ?'), params.push(filter.vendor));
     if (filter.connectionId) (where.push('connection_id = ?'), params.push(filter.connectionId));
     return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
@@ -464,16 +483,37 @@ export class SqliteStore implements Store {
     return (this.sql(`SELECT * FROM dead_letters ${sql} ORDER BY id`).all(...params) as Row[]).map(toDeadLetter);
   }
 
-  async replayDeadLetters(selection: { ids?: number[]; filter?: DeadLetterFilter }, now: Date): Promise<number> {
+  async getDeadLetter(id: number): Promise<DeadLetterWithHistory | null> {
+    const row = this.sql('SELECT * FROM dead_letters WHERE id = ?').get(id) as Row | undefined;
+    if (!row) return null;
+    const history = this.sql('SELECT * FROM dead_letter_history WHERE dead_letter_id = ? ORDER BY at, id').all(id) as Row[];
+    return { ...toDeadLetter(row), history: history.map(toDeadLetterHistory) };
+  }
+
+  async discardDeadLetter(id: number, reason: string, by: string, now: Date): Promise<DiscardOutcome> {
+    return this.db.transaction((): DiscardOutcome => {
+      const row = this.sql('SELECT replayed_at, discarded_at FROM dead_letters WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return 'not-found';
+      if (row.discarded_at !== null) return 'already-discarded';
+      if (row.replayed_at !== null) return 'not-dead';
+      this.sql('UPDATE dead_letters SET discarded_at = ?, discarded_by = ?, discard_reason = ? WHERE id = ?').run(ms(now), by, reason, id);
+      this.sql(`INSERT INTO dead_letter_history (dead_letter_id, at, action, actor, reason) VALUES (?, ?, 'discarded', ?, ?)`).run(id, ms(now), by, reason);
+      return 'discarded';
+    }).immediate();
+  }
+
+  async replayDeadLetters(selection: DeadLetterReplay, now: Date): Promise<number> {
     return this.db.transaction(() => {
+      // Named ids: open or discarded (naming one brings it back); a filter: open ones only.
       const candidates = selection.ids
         ? ([...new Set(selection.ids)].map((id) => this.sql('SELECT * FROM dead_letters WHERE id = ? AND replayed_at IS NULL').get(id)).filter(Boolean) as Row[])
         : (() => {
-            const { sql, params } = this.deadLetterWhere({ ...selection.filter, includeReplayed: false });
-            return this.sql(`SELECT * FROM dead_letters ${sql}`).all(...params) as Row[];
+            const { sql, params } = this.deadLetterWhere({ ...selection.filter, includeReplayed: false, includeDiscarded: false });
+            return this.sql(`SELECT * FROM dead_letters ${sql} ORDER BY id`).all(...params) as Row[];
           })();
       for (const dl of candidates) {
-        this.sql('UPDATE dead_letters SET replayed_at = ? WHERE id = ?').run(ms(now), dl.id);
+        this.sql('UPDATE dead_letters SET replayed_at = ?, discarded_at = NULL, discarded_by = NULL, discard_reason = NULL WHERE id = ?').run(ms(now), dl.id);
+        this.sql(`INSERT INTO dead_letter_history (dead_letter_id, at, action, actor) VALUES (?, ?, 'replayed', ?)`).run(dl.id, ms(now), selection.by ?? null);
         this.db
           .prepare(
             `UPDATE inbox_events SET status = 'pending', attempts = 0, next_attempt_at = ?, source = 'replay', processed_at = NULL

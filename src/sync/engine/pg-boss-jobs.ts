@@ -197,13 +197,23 @@ export class PgBossJobs {
       },
       replayed: async (db, events) => {
         for (const event of events) {
-          // The dead queue lists what is dead now: the copy goes, a new job comes.
-          const copies = await this.boss.findJobs<DeadJobData>(DEAD_QUEUE, { data: { eventId: event.id }, db });
-          if (copies.length) await this.boss.deleteJob(DEAD_QUEUE, copies.map((j) => j.id), { db });
+          // The dead queue lists what is dead now: the copy goes, a new job comes. If the event
+          // dies again, its new copy carries the same deadLetterId (one dead letter per event).
+          await this.deleteDeadCopies(event.id, db);
           await this.sendEvent(event, db);
         }
       },
+      discarded: async (db, event) => {
+        // Discarded: dead for good, on purpose; the dead queue keeps what waits for a person.
+        await this.deleteDeadCopies(event.id, db);
+      },
     });
+  }
+
+  /** The dead-queue copies of one event (ours, and pg-boss's own when it gave up on the job). */
+  private async deleteDeadCopies(eventId: number, db: PgJobDb): Promise<void> {
+    const copies = await this.boss.findJobs<DeadJobData>(DEAD_QUEUE, { data: { eventId }, db });
+    if (copies.length) await this.boss.deleteJob(DEAD_QUEUE, copies.map((j) => j.id), { db });
   }
 
   /** Queue counts and the keys pg-boss holds back (a failed job under key_strict_fifo blocks its key). */

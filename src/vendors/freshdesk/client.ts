@@ -110,6 +110,12 @@ export class FreshdeskClient implements HelpdeskClient {
     });
   }
 
+  /** GET /agents/me: the agent whose API key this is (check-config --online proves the key with it). */
+  async whoAmI(): Promise<{ id: string; name: string | null; email: string | null }> {
+    const res = await this.http.request('whoAmI', { url: `${API}/agents/me` }, FreshdeskAgentSchema, { idempotent: true });
+    return { id: String(res.data.id), name: res.data.contact.name, email: res.data.contact.email };
+  }
+
   async getTicket(ticketId: string): Promise<Ticket> {
     const id = wireId(ticketId, 'ticket id');
     const ticket = await this.fetchTicket('getTicket', id, 'requester,company,conversations');

@@ -107,6 +107,13 @@ export class JiraClient implements JiraClientApi {
     return { accountId: res.data.accountId, timeZone: res.data.timeZone ?? null };
   }
 
+  /** GET /myself, as a person reads it: the account whose API token this is (check-config --online). */
+  async whoAmI(): Promise<{ id: string; name: string | null; email: string | null }> {
+    const res = await this.http.request('whoAmI', { url: `${API}/myself` }, myselfSchema, { idempotent: true });
+    const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
+    return { id: res.data.accountId, name: text(res.data.displayName), email: text(res.data.emailAddress) };
+  }
+
   async getIssue(idOrKey: string): Promise<JiraIssue> {
     const res = await this.http.request(
       'getIssue',

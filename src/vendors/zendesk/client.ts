@@ -245,6 +245,12 @@ export class ZendeskClient implements HelpdeskClient {
     };
   }
 
+  /** GET /users/me.json: the user whose API token this is (check-config --online proves the token with it). */
+  async whoAmI(): Promise<{ id: string; name: string | null; email: string | null }> {
+    const res = await this.http.request('whoAmI', { url: '/api/v2/users/me.json' }, showUserResponseSchema, { idempotent: true });
+    return { id: String(res.data.user.id), name: res.data.user.name ?? null, email: res.data.user.email ?? null };
+  }
+
   async getUser(userId: string): Promise<Person> {
     const res = await this.http.request(
       'getUser',
