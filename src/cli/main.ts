@@ -42,6 +42,8 @@ async function serve(options: { role: ServiceRole; port?: number }): Promise<voi
   // --port wins over PORT and config server.port.
   const loaded = options.port === undefined ? base : { ...base, config: { ...base.config, server: { ...base.config.server, port: options.port } } };
   const logger = loggerFor(loaded);
+  // Unset variables of optional keys, and the like: started anyway, but said.
+  for (const warning of loaded.warnings) logger.warn(`configuration: ${warning}`);
   const service = await startService(loaded, { logger, role: options.role });
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
