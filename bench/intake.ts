@@ -767,7 +767,7 @@ function writeSection(report: string[]): void {
   const intro = [
     SECTION,
     '',
-    'Goals (issue 11): under a burst of signed Jira webhooks, helpdesk-sync accepts at least 0.8 times',
+    'Goals: under a burst of signed Jira webhooks, helpdesk-sync accepts at least 0.8 times',
     'the requests per second of a bare express app that only parses the JSON body and answers 202, with',
     'a p99 latency at most 2 times the bare app\'s; the rate stays flat while a large backlog waits in',
     'the inbox; a webhook that causes a Jira write has it reach Jira within 1 s at p95.',

@@ -15,12 +15,8 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
 export const FIXTURE_NAME = 'webhook-issue-updated-reopened.json';
-/** The shared fixture (outside the repository), then a copy in test/fixtures if one exists. */
-export const FIXTURE_CANDIDATES = [
-  path.resolve(ROOT, '..', 'shared', 'fixtures', 'jira-webhooks', FIXTURE_NAME),
-  path.join(ROOT, 'test', 'fixtures', 'jira-webhooks', FIXTURE_NAME),
-  path.join(ROOT, 'test', 'fixtures', 'webhooks', FIXTURE_NAME),
-];
+/** A real Jira Cloud delivery (a reopened issue), kept in the repository: test/fixtures/README.md. */
+export const FIXTURE_CANDIDATES = [path.join(ROOT, 'test', 'fixtures', 'captured', 'jira-webhooks', FIXTURE_NAME)];
 
 export interface JiraFixture {
   file: string;

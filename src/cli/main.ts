@@ -170,12 +170,14 @@ async function sandbox(opts: { portBase: number; target?: string }): Promise<voi
   process.once('SIGTERM', stop);
 }
 
-async function preview(opts: { vendor: Vendor; ticket: string; connection: string; as?: string }): Promise<void> {
+async function preview(opts: { vendor: Vendor; ticket: string; connection: string; as?: string; json?: boolean }): Promise<void> {
   if (opts.vendor === 'jira') throw new InvalidArgumentError('preview takes a helpdesk ticket: --vendor freshdesk or zendesk');
   if (opts.as !== undefined && opts.as !== 'bug' && opts.as !== 'request') throw new InvalidArgumentError('--as takes bug or request');
-  const { previewIssue } = await import('./preview');
-  const lines = await previewIssue(load(), { vendor: opts.vendor, ticket: opts.ticket, connection: opts.connection, as: opts.as as 'bug' | 'request' | undefined });
-  lines.forEach((l) => print(l));
+  const { composePreview, previewLines } = await import('./preview');
+  const loaded = load();
+  const composed = await composePreview(loaded, { vendor: opts.vendor, ticket: opts.ticket, connection: opts.connection, as: opts.as as 'bug' | 'request' | undefined });
+  if (opts.json) return print(JSON.stringify(composed, null, 2));
+  previewLines(loaded, composed).forEach((l) => print(l));
 }
 
 async function explain(opts: { vendor: Vendor; ticket: string; connection: string; json?: boolean }): Promise<void> {
@@ -257,6 +259,7 @@ async function main(argv: string[]): Promise<void> {
     .requiredOption('--ticket <id>', 'the ticket id')
     .option('--connection <id>', 'the helpdesk connection', 'default')
     .option('--as <kind>', 'bug or request, when no trigger holds yet')
+    .option('--json', 'print the fields of the create call as JSON (the description as ADF)')
     .action(preview);
   program
     .command('explain')

@@ -15,11 +15,23 @@ export interface PreviewOptions {
   as?: IssueKind;
 }
 
+export interface Preview {
+  ticket: { vendor: HelpdeskVendor; connectionId: string; id: string; url: string };
+  /** The kind a J1 trigger gives, or null when none holds now. */
+  trigger: IssueKind | null;
+  kind: IssueKind;
+  /** The create call's fields as they would be sent (the description as ADF). */
+  fields: ReturnType<typeof composeIssue>['fields'];
+  properties: ReturnType<typeof composeIssue>['properties'];
+  missing: string[];
+  truncated: boolean;
+}
+
 /**
- * The Jira issue helpdesk-sync would raise for a ticket (J1-J5), printed as text. It only reads:
- * the ticket from the helpdesk; nothing is written to any vendor or to the store.
+ * The Jira issue helpdesk-sync would raise for a ticket (J1-J5). It only reads: the ticket from
+ * the helpdesk; nothing is written to any vendor or to the store.
  */
-export async function previewIssue(loaded: LoadedConfig, options: PreviewOptions): Promise<string[]> {
+export async function composePreview(loaded: LoadedConfig, options: PreviewOptions): Promise<Preview> {
   const clients = new VendorClients(loaded.connections, loaded.config, createLogger({ level: 'error' }));
   const client = clients.helpdesk(options.vendor, options.connection);
   if (!client) {
@@ -33,10 +45,27 @@ export async function previewIssue(loaded: LoadedConfig, options: PreviewOptions
   const jira = loaded.connections.find((c) => c.vendor === 'jira' && c.id === config.jiraConnection);
   const projectKey = (jira?.settings as JiraConnectionConfig | undefined)?.projectKey ?? '(JIRA_PROJECT_KEY not set)';
   const composed = composeIssue({ ticket, kind, owner: ticket.assignee ?? null, trail: [], projectKey, config, now: new Date() });
+  return {
+    ticket: { vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id, url: ticket.url },
+    trigger: triggered,
+    kind,
+    fields: composed.fields,
+    properties: composed.properties,
+    missing: composed.missing,
+    truncated: composed.truncated,
+  };
+}
+
+/** The preview as text for a person. */
+export function previewLines(loaded: LoadedConfig, preview: Preview): string[] {
+  const config = loaded.config.jiraIssues;
+  const { ticket, kind } = preview;
+  const triggered = preview.trigger;
+  const composed = preview;
   const f = composed.fields;
   const keyStorage = config.keyStorage.kind === 'tag' ? `tag ${config.keyStorage.prefix}<KEY>` : `custom field ${config.keyStorage.field} = <KEY>`;
   return [
-    `Preview of the Jira issue for ${options.vendor} ticket ${ticket.id} (${ticket.url}). Nothing is written.`,
+    `Preview of the Jira issue for ${ticket.vendor} ticket ${ticket.id} (${ticket.url}). Nothing is written.`,
     triggered ? `Trigger (J1): holds, as a ${triggered}.` : `Trigger (J1): none holds, so no issue would be raised now; shown as a ${kind}.`,
     `Summary:     ${f.summary}`,
     `Project:     ${f.project.key}    Issue type: ${f.issuetype.name}    Priority: ${f.priority?.name ?? '(none)'}`,
@@ -45,7 +74,7 @@ export async function previewIssue(loaded: LoadedConfig, options: PreviewOptions
     composed.missing.length
       ? `Missing (J5): ${composed.missing.join(', ')}: labelled ${config.needsInfoLabel}, and the owner gets a private note listing them.`
       : 'Missing (J5): nothing.',
-    `Then (J4):   remote link ${ticketGlobalId(ticket)} on the issue; a private note with the key and URL on the ticket; ${keyStorage}.`,
+    `Then (J4):   remote link ${ticketGlobalId({ vendor: ticket.vendor, connectionId: ticket.connectionId, id: ticket.id })} on the issue; a private note with the key and URL on the ticket; ${keyStorage}.`,
     composed.truncated ? 'The description was shortened to fit Jira.' : '',
     '',
     'Description:',

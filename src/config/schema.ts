@@ -143,7 +143,7 @@ export type RuleMode = z.infer<typeof ruleMode>;
 const ruleModes = z.object(Object.fromEntries(POLICY_RULE_IDS.map((id) => [id, ruleMode.optional()])) as Record<PolicyRuleId, z.ZodOptional<typeof ruleMode>>);
 
 /**
- * Roles of one helpdesk connection (WORKFLOWS.md "Roles"). Ids are the vendor's own. Empty
+ * Roles of one helpdesk connection (docs/rules.md, "Roles"). Ids are the vendor's own. Empty
  * lists switch off the rules that need them: ladder rules (E1-E5) need frontline and
  * escalation roles, handoff rules (H1-H6) need tier2Group.
  */
@@ -154,7 +154,7 @@ export const connectionRolesSchema = z.object({
   /** App Support (Freshdesk); defaults to tier2Group where that is set (Zendesk). */
   firstEscalationGroup: idValue.nullable().default(null),
   firstEscalationAgents: idList,
-  /** The Tier 2 group of seed 003: setting it enables H1-H6 on this connection. */
+  /** The Tier 2 group of a Tier 1 / Tier 2 handoff: setting it enables H1-H6 on this connection. */
   tier2Group: idValue.nullable().default(null),
   managerGroups: idList,
   managerAgents: idList,
@@ -177,7 +177,7 @@ const canonicalPriority = z.enum(['low', 'normal', 'high', 'urgent']);
 
 const DEFAULT_FREE_MAIL = ['gmail.com', 'googlemail.com', 'hotmail.com', 'outlook.com', 'live.com', 'yahoo.com', 'aol.com', 'icloud.com', 'proton.me', 'protonmail.com', 'gmx.com', 'mail.com'];
 
-/** Rules T1-T4, E1-E5 and H1-H6 of WORKFLOWS.md: the escalation policy engine's settings. */
+/** Rules T1-T4, E1-E5 and H1-H6 (docs/rules.md): the escalation policy engine's settings. */
 export const policySchema = z.object({
   /** Keyed by `<vendor>/<connectionId>`, e.g. `zendesk/partner-b`. */
   roles: z.record(z.string().regex(/^(freshdesk|zendesk)\/[a-z0-9][a-z0-9_-]{0,62}$/, 'expected <vendor>/<connection id>, e.g. freshdesk/default'), connectionRolesSchema).default({}),

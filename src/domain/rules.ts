@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The rule ids of the user's escalation process, and the signature every note and comment
+ * The rule ids of docs/rules.md, and the signature every note and comment
  * helpdesk-sync writes carries. Defined once: the policy engine, the Jira composer, the mirror
  * and echo recognition (M5) all read them from here.
  */

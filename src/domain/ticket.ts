@@ -9,7 +9,7 @@ export type HelpdeskVendor = 'freshdesk' | 'zendesk';
 export const VENDORS: readonly Vendor[] = ['freshdesk', 'zendesk', 'jira'];
 export const HELPDESK_VENDORS = ['freshdesk', 'zendesk'] as const satisfies readonly HelpdeskVendor[];
 
-/** Statuses of WORKFLOWS.md "Mirroring and lifecycle". */
+/** The canonical statuses (docs/rules.md, "Mirroring and lifecycle"). */
 export const CANONICAL_STATUSES = ['open', 'pending', 'in_progress', 'on_hold', 'resolved', 'closed'] as const;
 export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
 export type CanonicalPriority = 'low' | 'normal' | 'high' | 'urgent';

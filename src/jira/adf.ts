@@ -1,8 +1,8 @@
 import type { AdfDocument, AdfNode } from './types';
 
 /**
- * Small ADF builders. Jira answers malformed ADF with a bare INVALID_INPUT (VENDOR-APIS pitfall
- * 1), so the builders make the usual mistakes impossible: no empty text node, cell and list
+ * Small ADF builders. Jira answers malformed ADF with a bare INVALID_INPUT that names no field,
+ * so the builders make the usual mistakes impossible: no empty text node, cell and list
  * content always wrapped in a paragraph, no marks inside a code block.
  */
 
@@ -114,7 +114,7 @@ export function rule(): AdfNode {
   return { type: 'rule' };
 }
 
-/** Code block text may carry no marks (pitfall 1). */
+/** Code block text may carry no marks: Jira refuses them with INVALID_INPUT. */
 export function codeBlock(value: string, language?: string): AdfNode {
   const node: AdfNode = { type: 'codeBlock' };
   if (language !== undefined) node.attrs = { language };

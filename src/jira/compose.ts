@@ -38,7 +38,7 @@ export function ticketRef(ticket: Pick<Ticket, 'vendor' | 'id'>): string {
 }
 
 /**
- * Labels cannot hold spaces (VENDOR-APIS pitfall 3); anything beyond letters, digits, `_`, `.`
+ * Labels cannot hold spaces (Jira fails the whole create with 400); anything beyond letters, digits, `_`, `.`
  * and `-` becomes a dash too, because label search treats other punctuation inconsistently.
  */
 export function slugifyLabel(value: string): string {

@@ -65,7 +65,7 @@ function statusChange(input: IssueToTicketInput, plan: Plan): void {
   if (isDone(issue.status, settings.config)) {
     const status = settings.config.resolveTicketOnDone ? 'resolved' : 'open';
     const owner = pair.owner;
-    // Done to done (Completed to Closed, seed 002), or a ticket the owner already solved: the
+    // Done to done (Completed to Closed, as in the SUP-20 incident), or a ticket the owner already solved: the
     // hand-back happened; reopening a solved ticket would undo the owner's confirmation.
     const wasDone = isDone(previous.status, settings.config);
     if (wasDone || (ticket !== null && isSolved(ticket.status))) {

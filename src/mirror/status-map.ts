@@ -3,7 +3,7 @@ import type { CanonicalStatus, HelpdeskVendor, JiraIssue } from '../domain/ticke
 
 /**
  * M2's defaults: the usual Jira Software and Jira Service Management status names, and those of
- * the seed-002 service-desk workflow, as the linked ticket's status. While engineering has not
+ * the SUP-20 incident's service-desk workflow, as the linked ticket's status. While engineering has not
  * started, the ticket is still open with its agent; done statuses are M2's owner rule, not here.
  */
 export const DEFAULT_STATUS_MAP: Readonly<Record<string, CanonicalStatus>> = {

@@ -63,7 +63,7 @@ export function evaluate(input: PolicyInput): PolicyResult {
 }
 
 /**
- * Rule 6 of issue 6: every decision becomes an audit entry (rule, ticket, actor, time,
+ * Every decision becomes an audit entry (docs/rules.md, "Modes, notes and the audit trail": rule, ticket, actor, time,
  * verdict, actions). The actions keep their idempotency keys, which is how the next
  * evaluation knows what was already corrected. Record them after the actions ran.
  */

@@ -58,7 +58,7 @@ export function contextFirst(ctx: PolicyContext): PolicyDecision[] {
 /**
  * H2: escalation assigns the Tier 2 group, not a person. Judged on the escalation itself, and
  * when a Tier 1 agent sets a Tier 2 assignee afterwards (a Tier 2 agent pulling the ticket is
- * how seed 003 works and is never judged).
+ * how the Tier 1 / Tier 2 handoff works and is never judged).
  */
 export function groupOnly(ctx: PolicyContext): PolicyDecision[] {
   const m = mode(ctx, 'H2');

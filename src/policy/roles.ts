@@ -99,7 +99,7 @@ export interface Holder {
 
 /**
  * Who holds a ticket, as a role. A Freshdesk ticket may stay in Client Success while assigned
- * to Zac "for internal review" (seed 000), so a known assignee's role wins over the group's.
+ * to Zac "for internal review" (the Freshdesk ladder's manager review), so a known assignee's role wins over the group's.
  */
 export function holderRole(roles: ConnectionRoles, holder: Holder, directory?: Directory): Role {
   const byPerson = personRole(roles, holder.assigneeId, directory);

@@ -8,7 +8,7 @@ export type { PolicyRuleId, RuleMode };
 /** The global policy settings (config `policy`); `roles` in it is read by resolveRoles only. */
 export type PolicySettings = PolicyConfig;
 
-/** Where a person or group stands on the ladder (WORKFLOWS.md "Roles"). */
+/** Where a person or group stands on the ladder (docs/rules.md, "Roles"). */
 export type Role = 'frontline' | 'firstEscalation' | 'manager' | 'sme' | 'integration' | 'unknown';
 
 /** The roles of one connection, resolved from config for fast lookups. */

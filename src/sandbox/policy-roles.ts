@@ -12,8 +12,8 @@ import {
 const ids = (...values: Array<number | string>) => values.map(String);
 
 /**
- * The roles of the seeds' organisations as helpdesk-sync's `policy.roles` for the sandboxes'
- * default connections: the Freshdesk ladder of seed 000 and the Zendesk tiers of seed 003.
+ * The roles of the scenarios' organisations as helpdesk-sync's `policy.roles` for the sandboxes'
+ * default connections: the Freshdesk ladder and the Zendesk Tier 1 / Tier 2 handoff (docs/rules.md).
  */
 export function sandboxPolicyYaml(): string {
   const roles = {

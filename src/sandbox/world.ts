@@ -44,7 +44,7 @@ export interface SandboxOptions {
   webhookRetryDelayMs?: number;
 }
 
-/** Starts the three vendor emulators on loopback, seeded with the people of the user's documents. */
+/** Starts the three vendor emulators on loopback, seeded with the people of the escalation scenarios (docs/rules.md). */
 export async function startSandboxes(options: SandboxOptions = {}): Promise<Sandboxes> {
   const clock = new SandboxClock();
   const shared = { webhookRetryDelayMs: options.webhookRetryDelayMs ?? 200, clock, now: () => clock.now() };

@@ -68,7 +68,7 @@ class PeopleSeen {
 }
 
 /**
- * The policy engine at the edge (issue 6): gathers what the pure engine needs from the store,
+ * The policy engine at the edge: gathers what the pure engine needs from the store,
  * records its plan (owner, handoff trail, decisions with their actions) and then runs the
  * actions through the helpdesk client, each once (its idempotency key is recorded after it
  * succeeds). A failure part-way is finished by the event's retry from the recorded plan.

@@ -5,13 +5,13 @@ import { sweepConsults } from '../../src/sync/sweeps';
 import { settled, startStack, type Stack } from './stack';
 
 /**
- * The seeds' flows through the sandboxes and the real server: what the policy engine decides
- * and what it changes at the vendor (seed 000's ladder and consults; seed 003's handoff in
+ * The scenarios' flows through the sandboxes and the real server: what the policy engine decides
+ * and what it changes at the vendor (the Freshdesk ladder and its consults; the Zendesk handoff in
  * warn mode). The pure engine's rule tables are in test/policy.
  */
 const { samOrtiz, zacWarren, heather, integration } = FRESHDESK_AGENTS;
 
-describe('Freshdesk ladder through the sandbox (seed 000)', () => {
+describe('Freshdesk ladder through the sandbox', () => {
   let stack: Stack;
   let sam: FreshdeskAgent;
   let heatherAgent: FreshdeskAgent;
@@ -87,7 +87,7 @@ describe('Freshdesk ladder through the sandbox (seed 000)', () => {
   });
 });
 
-describe('Zendesk handoff in warn mode (seed 003, H2)', () => {
+describe('Zendesk handoff in warn mode (H2)', () => {
   let stack: Stack;
 
   beforeAll(async () => {

@@ -47,7 +47,7 @@ export interface Stack {
 
 /**
  * The real server over HTTP on loopback, its SQLite file in a temp folder, wired to the
- * sandboxes, with the seeds' roles configured for the policy engine (plus any extra YAML).
+ * sandboxes, with the scenarios' roles (src/sandbox/policy-roles.ts) configured for the policy engine (plus any extra YAML).
  */
 export async function startStack(extraYaml?: string, options: { sandboxClock?: boolean } = {}): Promise<Stack> {
   const sandboxes = await startSandboxes({ webhookRetryDelayMs: 20 });

@@ -14,8 +14,8 @@ export function adfErrors(document: AdfDocument): string[] {
 
 /**
  * The schema's anyOf over every block type reports a dozen errors for one bad node, and an
- * over-permissive schema would pass anything: so every document is also checked for the
- * pitfall-1 mistakes directly.
+ * over-permissive schema would pass anything: so every document is also checked directly for the
+ * mistakes Jira refuses with a bare INVALID_INPUT (text straight in a list item or cell, empty text, marks in a code block).
  */
 export function expectValidAdf(document: AdfDocument): void {
   expect(adfErrors(document)).toEqual([]);

@@ -20,7 +20,7 @@ import {
 } from '../../src/jira/adf';
 import { expectValidAdf } from './adf-schema';
 
-describe('ADF builders (pitfall 1: valid ADF or Jira answers INVALID_INPUT)', () => {
+describe('ADF builders (valid ADF, or Jira answers INVALID_INPUT)', () => {
   it('never emits an empty text node', () => {
     expect(text('')).toBeNull();
     expect(paragraph('', strong(''), em(''), null, false)).toEqual({ type: 'paragraph' });

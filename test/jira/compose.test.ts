@@ -318,7 +318,7 @@ describe('composeSummary (J2)', () => {
   });
 });
 
-describe('labels (pitfall 3, J3, J5)', () => {
+describe('labels (no spaces, which Jira refuses; J3, J5)', () => {
   const config = defaultJiraConfig();
 
   it('slugifies: lower case, spaces and odd characters become single dashes', () => {

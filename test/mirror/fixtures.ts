@@ -17,7 +17,7 @@ import { defaultJiraConfig } from '../jira/tickets';
 import { comment, fd, minutesAfter, T0, ZD, zd, zdTicket } from '../policy/fixtures';
 
 /**
- * The SUP-20 incident of seed 002 on a Zendesk Tier 1 ticket of seed 003: Maria reports, Dana
+ * The SUP-20 incident on a Zendesk Tier 1 ticket of the handoff scenario: Maria reports, Dana
  * owns, Priya (agent1) and Tomas (tech1) work the Jira side. The link is made ten minutes in;
  * everything before it is in the issue's description (J2).
  */
@@ -41,7 +41,7 @@ export function mirrorConfig(over: Partial<MirrorConfig> = {}): MirrorConfig {
   return { ...mirrorSchema.parse({ jiraIntegrationAccountIds: [US_IN_JIRA] }), ...over };
 }
 
-/** The shipped mirror defaults with the seeds' Jira account, for the ticket's connection. */
+/** The shipped mirror defaults with the sandboxes' Jira integration account, for the ticket's connection. */
 export function mirrorSettings(over: Partial<MirrorConfig> = {}, ticket: Pick<Ticket, 'vendor' | 'connectionId'> = { vendor: 'zendesk', connectionId: 'default' }): MirrorSettings {
   const config = mirrorConfig(over);
   return { config, priorityMap: defaultJiraConfig().priorityMap, statusMap: statusMapFor(config, ticket.vendor, ticket.connectionId) };

@@ -189,7 +189,7 @@ describe('M2 Jira done returns the ticket to its owner (E1)', () => {
     expect(only(plan, 'helpdesk.update').patch).toMatchObject({ status: 'open', assigneeId: zd.dana.id });
   });
 
-  it('M2 seed 002: Completed -> Closed after the owner solved the ticket: noted, and the solved ticket stays solved', () => {
+  it('M2, the SUP-20 incident: Completed -> Closed after the owner solved the ticket: noted, and the solved ticket stays solved', () => {
     const closed = issue({ status: STATUS.closed, updated: at(90) });
     const plan = issueEvent(closed, { previous: completed, previousSavedAt: at(41), actorId: priya.accountId, ticket: ticket({ status: 'resolved' }) });
     expect(kinds(plan)).toEqual(['helpdesk.note']);

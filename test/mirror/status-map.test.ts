@@ -10,7 +10,7 @@ describe('M2 status map: Jira status names to ticket statuses', () => {
     ['Backlog', 'open'],
     ['Selected for Development', 'open'],
     ['Waiting for support', 'open'],
-    // Seed 002 and Jira Software: engineering works on it.
+    // The SUP-20 incident's workflow and Jira Software: engineering works on it.
     ['Work in progress', 'in_progress'],
     ['In Progress', 'in_progress'],
     ['In Review', 'in_progress'],

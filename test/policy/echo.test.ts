@@ -76,7 +76,7 @@ describe('never fight an agent; never repeat an action', () => {
   });
 });
 
-describe('audit (issue 6, point 6)', () => {
+describe('the audit trail', () => {
   it('every decision becomes an audit entry with rule, ticket, actor, time, verdict and actions', () => {
     const before = zdTicket({ assigneeId: zd.dana.id, updatedAt: T1 });
     const result = run({ ...before, groupId: ZD.tier2, assigneeId: zd.li.id, updatedAt: T2 }, { previous: before, actorId: zd.dana.id, history: { owner: owner(before, zd.dana, ZD.tier1) } });

@@ -42,7 +42,7 @@ function requester(r: SeedRequester): Person {
   return { id: id(r.id), name: r.name, email: r.email, role: 'end-user', organisationId: r.organisationId === null ? null : id(r.organisationId) };
 }
 
-/** Seed 000's people. */
+/** The Freshdesk ladder's people. */
 export const fd = {
   integration: agent(FRESHDESK_AGENTS.integration),
   sam: agent(FRESHDESK_AGENTS.samOrtiz),
@@ -56,7 +56,7 @@ export const fd = {
   jo: requester(FRESHDESK_REQUESTERS.freeMail),
 };
 
-/** Seed 003's people. */
+/** The Zendesk handoff's people. */
 export const zd = {
   integration: agent(ZENDESK_AGENTS.integration),
   dana: agent(ZENDESK_AGENTS.danaFox),
@@ -84,8 +84,8 @@ export function directoryOf(vendor: 'freshdesk' | 'zendesk'): Directory {
 }
 
 /**
- * The shipped defaults plus the seeds' roles: Freshdesk by config lists (manager and SMEs by
- * person, as seed 000 names them), Zendesk by groups only (people classified by membership).
+ * The shipped defaults plus the scenarios' roles: Freshdesk by config lists (manager and SMEs by
+ * person, as the ladder names them), Zendesk by groups only (people classified by membership).
  */
 export function settings(over: { modes?: Partial<Record<string, RuleMode>>; yaml?: Record<string, unknown> } = {}): PolicySettings {
   const file = path.join(__dirname, '..', '..', 'config', 'default.yaml');
@@ -208,7 +208,7 @@ export interface EvalOptions {
   directory?: Directory | null;
 }
 
-/** One pure evaluation, with the seeds' directory unless told otherwise. */
+/** One pure evaluation, with the scenarios' directory unless told otherwise. */
 export function run(ticket: Ticket, opts: EvalOptions = {}): PolicyResult {
   const s = opts.settings ?? settings();
   const previous = opts.previous === undefined ? null : opts.previous;

@@ -69,7 +69,7 @@ describe('H2 group only', () => {
     expect(html).toContain('Escalations to Tier 2 go to the group, not a person, so any Tier 2 agent can pick this up. Assignee cleared.');
   });
 
-  it('H2: a Tier 2 agent pulling the ticket (seed 003 step b) is allowed', () => {
+  it('H2: a Tier 2 agent pulling the ticket (step b of the handoff) is allowed', () => {
     const escalated = zdTicket({ groupId: ZD.tier2, assigneeId: null, updatedAt: T1 });
     const trail = [handoff(escalated, { at: T1, direction: 'escalate', fromGroupId: ZD.tier1, toGroupId: ZD.tier2, fromAssigneeId: zd.dana.id, toAssigneeId: null })];
     const result = run({ ...escalated, assigneeId: zd.li.id, updatedAt: T2 }, { previous: escalated, actorId: zd.li.id, history: { owner: owner(escalated, zd.dana, ZD.tier1), handoffs: trail } });

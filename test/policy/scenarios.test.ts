@@ -1,14 +1,14 @@
 import { countRoundTrips } from '../../src/policy/handoff';
 import { comment, decisionsOf, FD, fd, fdTicket, minutesAfter, only, Replay, ZD, zd, zdTicket } from './fixtures';
 
-/** The seeds' flows, replayed state by state through the pure engine, as the worker would feed it. */
+/** The escalation scenarios' flows (docs/rules.md), replayed state by state through the pure engine, as the worker would feed it. */
 
-describe('seed 003: the Zendesk ping-pong between Aegent Tier 1 and MEI Tier 2', () => {
+describe('the Zendesk handoff: the ping-pong between Aegent Tier 1 and MEI Tier 2', () => {
   it('H4, H5, H3, H6, H1, H2: two round trips end with the ticket back at Dana, every Tier 2 public comment flagged', () => {
     const r = new Replay(zdTicket(), { integration: zd.integration });
     r.create(zd.maria);
 
-    // Seed 003 step 4: the first group member to open it becomes the assignee (H6, E1).
+    // The claim: the first group member to open it becomes the assignee (H6, E1).
     const claim = r.step(12, zd.dana, () => ({ assigneeId: zd.dana.id }));
     expect(only(claim, 'H6').summary).toContain('Dana Fox claimed the unassigned ticket 12 minutes after it was created');
     expect(r.history.owner).toMatchObject({ ownerId: zd.dana.id, ownerGroupId: ZD.tier1 });
@@ -77,7 +77,7 @@ describe('seed 003: the Zendesk ping-pong between Aegent Tier 1 and MEI Tier 2',
   });
 });
 
-describe('seed 000: the Freshdesk ladder', () => {
+describe('the Freshdesk ladder', () => {
   it('E2: a CS-to-manager jump is corrected to App Support, and a deliberate second jump is left alone', () => {
     const r = new Replay(fdTicket({ assigneeId: fd.sam.id }), { integration: fd.integration });
     r.create(fd.ana);

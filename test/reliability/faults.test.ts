@@ -73,7 +73,7 @@ interface Escalated {
   comments: string[];
 }
 
-/** The agents of the seeds, acting through the vendors' APIs (straight at the sandboxes, never through a fault hop). */
+/** The scenarios' agents, acting through the vendors' APIs (straight at the sandboxes, never through a fault hop). */
 function agents(sandboxes: Sandboxes) {
   const dana = new ZendeskAgent(sandboxes.urls.zendesk, ZENDESK_AGENTS.danaFox.email, ZENDESK_AGENTS.danaFox.apiKey);
   const alex = new FreshdeskAgent(sandboxes.urls.freshdesk, FRESHDESK_AGENTS.alexChen.apiKey);

@@ -1,9 +1,9 @@
 /** fast-check generators of webhook requests: realistic bodies and their mutations, ids, values, request parts. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import type { Vendor } from '../../src/domain/ticket';
-import { fixtureText } from '../helpers/fixtures';
+import { FIXTURES, fixtureText } from '../helpers/fixtures';
 import { DELIVERY, EVENT_PREFIX, idOf, isObject, JSON_TYPES, NONCE, NOT_JSON_TYPES, type AuthMode, type Encoding, type Meaning, type Spec } from './fuzz-oracle';
 
 export const VENDOR_LIST: readonly Vendor[] = ['freshdesk', 'zendesk', 'jira'];
@@ -24,15 +24,12 @@ export interface Base {
   shape: 'fd-flat' | 'fd-wrapper' | 'zd-event' | 'zd-trigger' | 'zd-other' | 'jira-issue' | 'jira-comment';
 }
 
-const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures');
-
-function sharedFiles(dir: string): Array<{ name: string; text: string }> {
-  const folder = path.join(SHARED, dir);
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
+/** Bodies real Jira and Freshdesk instances delivered, kept in the repository (test/fixtures/README.md). */
+function capturedFiles(dir: string): Array<{ name: string; text: string }> {
+  return readdirSync(path.join(FIXTURES, 'captured', dir))
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({ name: `shared/${dir}/${f}`, text: readFileSync(path.join(folder, f), 'utf8') }));
+    .map((f) => ({ name: `captured/${dir}/${f}`, text: fixtureText(`captured/${dir}/${f}`) }));
 }
 
 function shapeOf(vendor: Vendor, value: Record<string, unknown>): Base['shape'] {
@@ -57,13 +54,13 @@ const PROTECTED: Record<Base['shape'], string[]> = {
 function loadBases(): Base[] {
   const files: Array<{ vendor: Vendor; name: string; text: string }> = [
     ...['freshdesk-ticket-updated.json', 'freshdesk-group-moved.json'].map((f) => ({ vendor: 'freshdesk' as Vendor, name: f, text: fixtureText(`webhooks/${f}`) })),
-    ...sharedFiles('freshdesk-webhooks').map((f) => ({ vendor: 'freshdesk' as Vendor, ...f })),
+    ...capturedFiles('freshdesk-webhooks').map((f) => ({ vendor: 'freshdesk' as Vendor, ...f })),
     ...['zendesk-comment-added.json', 'zendesk-group-changed.json', 'zendesk-status-changed.json', 'zendesk-trigger.json', 'zendesk-user-created.json'].map(
       (f) => ({ vendor: 'zendesk' as Vendor, name: f, text: fixtureText(`webhooks/${f}`) }),
     ),
     { vendor: 'zendesk', name: 'zendesk trigger with a ticket object', text: JSON.stringify({ ticket: { id: '5158', status: 'open' }, event: 'ticket_updated' }) },
     ...['jira-issue-updated.json', 'jira-comment-created.json'].map((f) => ({ vendor: 'jira' as Vendor, name: f, text: fixtureText(`webhooks/${f}`) })),
-    ...sharedFiles('jira-webhooks').map((f) => ({ vendor: 'jira' as Vendor, ...f })),
+    ...capturedFiles('jira-webhooks').map((f) => ({ vendor: 'jira' as Vendor, ...f })),
   ];
   return files.map(({ vendor, name, text }) => {
     const value = JSON.parse(text) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 /**
  * The fuzz test's oracle: what a generated request is, and which answers the door may give it.
- * What a verified body means is written from the README and VENDOR-APIS.md rules, not by calling
+ * What a verified body means is written from the README and the vendors' documented webhook formats, not by calling
  * the parsers under test.
  */
 import type { Vendor } from '../../src/domain/ticket';

@@ -13,7 +13,7 @@ import { settled, startStack, type Stack } from '../e2e/stack';
 import { World, jiraWith, type Helpdesk, type Rig } from './harness';
 
 /**
- * JiraIssueHandler (rules J1-J5 of WORKFLOWS.md) against the three sandboxes over loopback:
+ * JiraIssueHandler (rules J1-J5 of docs/rules.md) against the three sandboxes over loopback:
  * tickets are made by the demo's agents through the helpdesks' REST APIs, helpdesk-sync's side
  * is driven event by event through the real EventProcessor (or the Worker), and every check
  * reads the sandboxes' own state and call records.

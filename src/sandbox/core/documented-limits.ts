@@ -3,7 +3,7 @@ import { jiraDocumentedLimits } from '../jira/rate-limit';
 import { zendeskDocumentedLimits } from '../zendesk/rate-limit';
 import { EnforcedRateLimits, type LimitScale, type RateRule } from './rate-limiter';
 
-/** Each vendor's documented limits (VENDOR-APIS 1.6, 2.7, 3.10), as rules a sandbox enforces. */
+/** Each vendor's documented limits (Freshdesk's and Zendesk's per plan, Jira Cloud's burst limits), as rules a sandbox enforces. */
 export function documentedRules(vendor: 'freshdesk' | 'zendesk' | 'jira', scale: LimitScale = {}): RateRule[] {
   if (vendor === 'freshdesk') return freshdeskDocumentedLimits(scale);
   if (vendor === 'zendesk') return zendeskDocumentedLimits(scale);

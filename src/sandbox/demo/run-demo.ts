@@ -47,7 +47,7 @@ export interface DemoRun {
 
 /**
  * The sandboxes and a real helpdesk-sync (embedded SQLite in a throwaway folder) on loopback,
- * then the user's scenarios played through the vendors' APIs. helpdesk-sync's own log goes to
+ * then the escalation scenarios (docs/rules.md) played through the vendors' APIs. helpdesk-sync's own log goes to
  * a file in the data folder so the terminal shows the story, not the plumbing.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoRun> {

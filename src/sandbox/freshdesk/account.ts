@@ -1,5 +1,5 @@
 /**
- * The sandbox account's configuration: the enums Freshdesk validates against (VENDOR-APIS 1.2)
+ * The sandbox account's configuration: the enums Freshdesk validates against (status, priority, source)
  * and the labels its automation placeholders render. Two custom statuses stand in for the ones
  * real accounts add; any other status of 6 or more is accepted too, because accounts differ.
  */

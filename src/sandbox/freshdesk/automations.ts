@@ -5,7 +5,7 @@ import type { FdTicket, FreshdeskState } from './state';
 
 /**
  * Freshdesk has no webhook subscriptions, only automation rules with a "Trigger webhook"
- * action (VENDOR-APIS 1.7). The sandbox runs the two rules the README sets up, one under
+ * action. The sandbox runs the two rules the README sets up, one under
  * "Ticket creation" and one under "Ticket updates", each rendering the README's template:
  * every value a string, status and priority as labels, the secret in X-Webhook-Secret.
  */

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { queryParam } from './body-reader';
 import { invalidValue, validationFailed, type FieldError } from './errors';
 
-/** VENDOR-APIS 1.5: per_page defaults to 30, at most 100; the next page is named in `Link`. */
+/** Freshdesk's list paging: per_page defaults to 30, at most 100; the next page is named in `Link`. */
 export const DEFAULT_PER_PAGE = 30;
 export const MAX_PER_PAGE = 100;
 

@@ -1,8 +1,8 @@
 import { scaledRule, type LimitScale, type RateRule } from '../core/rate-limiter';
 
 /**
- * The per-account, per-minute budget behind Freshdesk's X-RateLimit-* headers (VENDOR-APIS
- * 1.6, the Pro plan's 400 calls a minute). The sandbox reports it but does not enforce it:
+ * The per-account, per-minute budget behind Freshdesk's X-RateLimit-* headers (the Pro plan's
+ * published 400 calls a minute). The sandbox reports it but does not enforce it:
  * 429s come only from the counted faults, so tests and the demo stay repeatable, unless the
  * documented limits below are turned on (SandboxApp.enforceRateLimits).
  */
@@ -41,7 +41,7 @@ export class RateBudget {
 }
 
 /**
- * Freshdesk's documented per-minute limits of the Pro plan (VENDOR-APIS 1.6), for a sandbox
+ * Freshdesk's documented per-minute limits of the Pro plan, for a sandbox
  * that enforces them: 400 calls for the account, and within it 160 ticket creates, 160 ticket
  * updates, 100 ticket-list and 100 contact-list calls. Each call counts one; the extra credits
  * of `include` are reported in the headers but not charged here, because the sources disagree

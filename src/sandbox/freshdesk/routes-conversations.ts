@@ -12,7 +12,7 @@ const NOTE_FIELDS = ['body', 'private', 'incoming', 'user_id', 'notify_emails'];
 const REPLY_FIELDS = ['body', 'user_id', 'from_email', 'cc_emails', 'bcc_emails'];
 
 /**
- * Replies and notes (VENDOR-APIS 1.3). A note's author defaults to the caller; `incoming: true`
+ * Replies and notes (POST /tickets/{id}/reply and /notes, GET /tickets/{id}/conversations). A note's author defaults to the caller; `incoming: true`
  * with the requester's user_id is how a customer's message is played through the API. A reply
  * is public, by the calling agent unless user_id names another agent, and is sent to the
  * requester.

@@ -10,7 +10,7 @@ import { triggeredEventOf } from './automations';
 import { EMAIL_PATTERN, SHARED_TICKET_FIELDS, readTicketFields } from './ticket-fields';
 import { ticketWire } from './wire';
 
-/** VENDOR-APIS 1.5: /tickets refuses pages past 300. */
+/** Freshdesk's /tickets refuses pages past 300 ("You cannot access tickets beyond the 300th page"). */
 export const TICKET_PAGE_WALL = 300;
 /** Without a filter, the list shows tickets created in the last 30 days only. */
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;

@@ -81,7 +81,7 @@ export interface FdConversation {
   incoming: boolean;
   private: boolean;
   userId: number;
-  /** 0 reply, 2 note (VENDOR-APIS 1.2). */
+  /** Freshdesk's conversation source: 0 reply, 2 note. */
   source: number;
   fromEmail: string | null;
   toEmails: string[];

@@ -1,7 +1,7 @@
 import { SUPPORT_EMAIL, type FdAgent, type FdCompany, type FdContact, type FdConversation, type FdGroup, type FdTicket, type FreshdeskState } from './state';
 
 /**
- * Records as Freshdesk API v2 sends them (field lists of VENDOR-APIS 1.2-1.4 and the recorded
+ * Records as Freshdesk API v2 sends them (the fields its ticket, conversation, contact and company records carry, and the recorded
  * answers under test/fixtures/freshdesk/api). Fields the sandbox does not model are sent with
  * the values a plain account has (null, [] or false) so clients see the full shape.
  */
@@ -14,7 +14,7 @@ export interface TicketWireOptions {
   stats?: boolean;
 }
 
-/** include=conversations embeds only the oldest ten (VENDOR-APIS 1.3). */
+/** Freshdesk's include=conversations embeds only the oldest ten; the list endpoint has them all. */
 export const EMBEDDED_CONVERSATIONS = 10;
 
 /**

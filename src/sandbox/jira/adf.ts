@@ -1,5 +1,5 @@
 /**
- * Atlassian Document Format as Jira v3 checks it (VENDOR-APIS.md 3.3 and pitfall 1): the root
+ * Atlassian Document Format as Jira v3 checks it, by Atlassian's ADF rules: the root
  * needs version 1, type doc and a content array; text sits only in inline containers such as
  * paragraphs, never straight in a list item or table cell; a text node's text is non-empty;
  * code-block text carries no marks. Jira answers any breach with a bare INVALID_INPUT, so the
@@ -170,8 +170,8 @@ function block(node: AdfNode, listPrefix: string): string {
 }
 
 /**
- * The wiki-markup string Jira puts in webhook bodies where v3 would have ADF (VENDOR-APIS.md
- * pitfall 16): paragraphs separated by blank lines, *strong*, _em_, {{code}}, [text|url].
+ * The wiki-markup string Jira puts in webhook bodies where v3 would have ADF (webhooks carry the
+ * v2 form, as test/fixtures/captured shows): paragraphs separated by blank lines, *strong*, _em_, {{code}}, [text|url].
  */
 export function adfToWiki(doc: AdfNode | null): string | null {
   if (!doc) return null;

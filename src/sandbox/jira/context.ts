@@ -72,7 +72,7 @@ export function readProperties(value: unknown): Array<{ key: string; value: unkn
   });
 }
 
-/** Entity-property limits of VENDOR-APIS.md 3.7: key up to 255 characters, value up to 32,768. */
+/** Jira's documented entity-property limits: key up to 255 characters, value up to 32,768. */
 export function checkProperty(key: string, value: unknown): void {
   if (key.length > 255) throw badRequest([`The property key cannot be longer than 255 characters.`]);
   if (JSON.stringify(value ?? null).length > 32_768) throw badRequest([`The property '${key}' exceeds the maximum allowed size of 32768 characters.`]);

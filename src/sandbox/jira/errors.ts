@@ -26,7 +26,7 @@ export function fieldErrors(errors: Record<string, string>): SandboxHttpError {
   return new SandboxHttpError(400, jiraErrorBody([], errors));
 }
 
-/** Malformed ADF: Jira names no field, only this (VENDOR-APIS.md pitfall 1). */
+/** Malformed ADF: Jira names no field, only this bare INVALID_INPUT. */
 export function invalidInput(): SandboxHttpError {
   return new SandboxHttpError(400, jiraErrorBody(['INVALID_INPUT']));
 }

@@ -23,7 +23,7 @@ export function authenticate(state: JiraState, req: Request): string | null {
 
 const BURST_LIMIT = 100;
 
-/** Jira's burst budget per second (VENDOR-APIS.md 3.10), counted only to fill the headers. */
+/** Jira Cloud's per-second burst budget, counted only to fill its X-RateLimit-* headers. */
 export class BurstHeaders {
   private windowStart = 0;
   private used = 0;

@@ -31,7 +31,7 @@ export interface JiraSandboxOptions {
 
 /**
  * Jira Cloud REST API v3 for project SUP, as helpdesk-sync's JiraClient and the demo's agents
- * use it: issues, comments, the seed-002 workflow, remote links, entity properties and JQL
+ * use it: issues, comments, the SUP-20 incident's service-desk workflow, remote links, entity properties and JQL
  * search, with Jira's errors, rate-limit headers and signed admin webhooks. Each seeded user
  * of JIRA_USERS calls with their own `email:apiToken` and is the actor of their changes.
  */

@@ -1,8 +1,8 @@
 import { scaledRule, type LimitScale, type RateRule } from '../core/rate-limiter';
 
 /**
- * Jira Cloud's burst limits for API-token traffic (VENDOR-APIS 3.10, published defaults as
- * third parties summarise them [P]): 100 GET and 100 POST a second, 50 PUT/DELETE a second,
+ * Jira Cloud's burst limits for API-token traffic (its published defaults, as third parties
+ * summarise them): 100 GET and 100 POST a second, 50 PUT/DELETE a second,
  * each method class its own budget. API tokens are not under the hourly points quotas.
  */
 export const JIRA_BURST_PER_SECOND = { GET: 100, POST: 100, WRITE: 50 } as const;

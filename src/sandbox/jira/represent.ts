@@ -15,7 +15,7 @@ import {
 /**
  * Builds Jira's JSON from the records. The REST API is v3 (rich text as ADF, self links under
  * /rest/api/3); webhook bodies are the v2 form (rich text as wiki-markup strings, self links
- * under /rest/api/2), as Jira Cloud sends them (VENDOR-APIS.md pitfall 16).
+ * under /rest/api/2), as Jira Cloud sends them (the real deliveries in test/fixtures/captured).
  */
 
 export type ApiVersion = '2' | '3';
@@ -37,7 +37,7 @@ export function fieldSelection(requested: string[] | undefined, allByDefault: bo
 /** How many comments GET issue and search embed in the `comment` field. */
 export const EMBEDDED_COMMENTS = 100;
 
-/** Jira Service Management's internal-note property (VENDOR-APIS.md 3.4). */
+/** Jira Service Management's internal-note comment property: sd.public.comment = {internal: true}. */
 function isInternalNote(c: CommentRecord): boolean {
   const prop = c.properties.find((p) => p.key === 'sd.public.comment');
   const value = prop?.value;

@@ -5,7 +5,7 @@ import { STATUSES } from './world';
 
 /**
  * Two issues that already exist when the sandbox starts, so a fresh site is not empty:
- * SUP-20 is seed 002's "system is down" incident, investigated by tech1; SUP-19 is an older
+ * SUP-20 is the "system is down" incident (demo scenario a), investigated by tech1; SUP-19 is an older
  * task already resolved. New issues start at SUP-21 (id 10021). Nothing else is seeded.
  */
 export function seedIssues(): IssueRecord[] {

@@ -1,6 +1,6 @@
 /**
  * The fixed configuration of the sandbox's Jira site: project SUP, its issue types, priorities,
- * resolutions and the service-desk workflow of seed 002 (Open -> Investigate -> Work in
+ * resolutions and the service-desk workflow of the SUP-20 incident (Open -> Investigate -> Work in
  * progress -> Resolve -> Completed -> Close -> Closed, with Pending, Back to work in progress
  * and Reopen). Ids follow Jira's habits: built-in statuses and priorities have small ids,
  * anything a site admin added has ids from 10000 up, and transition ids are per-workflow
@@ -52,8 +52,8 @@ export interface TransitionDef {
 }
 
 /**
- * Seed 002's buttons. Investigate is also offered from Pending, because the seed describes
- * Pending as waiting on the customer's answer and some transition has to lead back out of it.
+ * The buttons of that service-desk workflow. Investigate is also offered from Pending, because the
+ * workflow treats Pending as waiting on the customer's answer and some transition has to lead back out of it.
  */
 export const TRANSITIONS: readonly TransitionDef[] = [
   { id: '11', name: 'Investigate', from: ['open', 'pending'], to: 'workInProgress', resolution: 'keep', screenFields: [] },

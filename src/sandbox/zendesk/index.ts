@@ -23,12 +23,12 @@ export interface ZendeskSandboxOptions {
   webhookRetryDelayMs?: number;
 }
 
-/** The account-wide limit of an Enterprise plan, reported in X-Rate-Limit (VENDOR-APIS 2.7). */
+/** Zendesk's published account-wide limit of an Enterprise plan (700 a minute), reported in X-Rate-Limit. */
 const RATE_LIMIT_PER_MINUTE = 700;
 
 /**
  * An emulator of the Zendesk Support API v2 as helpdesk-sync and the demo use it, seeded with
- * the people of seed 003. Agents act through the REST API with their own tokens; every
+ * the people of the Tier 1 / Tier 2 handoff. Agents act through the REST API with their own tokens; every
  * committed change fires the event-subscription webhooks Zendesk would, signed with the
  * secret given to setWebhook.
  */

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { badRequest } from './errors';
 
-/** Cursor pages of regular list endpoints hold at most 100 records (VENDOR-APIS 2.6). */
+/** Zendesk's cursor pages of regular list endpoints hold at most 100 records (page[size]). */
 export const MAX_PAGE_SIZE = 100;
 
 /** A query parameter as one string; `page[size]` arrives under that literal key. */

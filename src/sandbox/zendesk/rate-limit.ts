@@ -1,7 +1,7 @@
 import { scaledRule, type LimitScale, type RateRule } from '../core/rate-limiter';
 
 /**
- * Zendesk's documented limits (VENDOR-APIS 2.5, 2.7), for a sandbox that enforces them:
+ * Zendesk's documented limits, for a sandbox that enforces them:
  * 700 requests a minute for the account (Enterprise) and 10 a minute on the incremental
  * exports, which count against the account budget too.
  */

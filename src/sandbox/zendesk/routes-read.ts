@@ -7,7 +7,7 @@ import { presentGroup, presentOrganization, presentTicket, presentUser } from '.
 import { pathId } from './routes-tickets';
 import type { ZendeskState } from './state';
 
-/** The incremental export's page size: 1000 by default and at most (VENDOR-APIS 2.5). */
+/** Zendesk's incremental export page size: 1000 by default and at most. */
 const INCREMENTAL_MAX = 1000;
 
 function encodeExportCursor(seq: number): string {

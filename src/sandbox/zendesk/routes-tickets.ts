@@ -64,7 +64,7 @@ export function registerTicketRoutes(app: SandboxApp, deps: TicketRoutesDeps): v
     return body;
   });
 
-  // Oldest first with cursor pages, as Zendesk lists a ticket's audits (VENDOR-APIS.md 5b).
+  // Oldest first with cursor pages, as Zendesk lists a ticket's audits.
   app.route('GET', '/api/v2/tickets/:id/audits.json', ({ req }) => {
     const ticket = ticketOf(state, req);
     const all = state.audits.filter((a) => a.ticketId === ticket.id);

@@ -19,7 +19,7 @@ export const SEEDED_TICKETS = {
 } as const;
 
 /**
- * The people of seed 003 (seed-people.ts) and two existing tickets. The tickets are written
+ * The people of the Tier 1 / Tier 2 handoff (seed-people.ts) and two existing tickets. The tickets are written
  * through the same operations as the API, before any webhook target exists, so they have
  * audits and comments like any other ticket and fire nothing.
  */

@@ -3,7 +3,7 @@ import { isoSeconds, type ZendeskState } from './state';
 
 /**
  * The sandbox account's one SLA policy, side-loaded by `GET /tickets/{id}.json?include=slas` as
- * `ticket.slas.policy_metrics[]` (VENDOR-APIS 5b): per priority, a first reply time and an
+ * `ticket.slas.policy_metrics[]`: per priority, a first reply time and an
  * agent work time target in calendar minutes, round the clock.
  *
  *   priority  first_reply_time  agent_work_time

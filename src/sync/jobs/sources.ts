@@ -9,8 +9,8 @@ import { changedIssuesJql, isoSeconds, unixSeconds, type ChangedRecord } from '.
 import type { JobSelection } from './types';
 
 /**
- * Each vendor's way of listing what changed, as pages of ChangedRecord (VENDOR-APIS 1.5, 2.5,
- * 3.9). A source streams: it holds one vendor page at a time, never the whole history.
+ * Each vendor's way of listing what changed, as pages of ChangedRecord (Freshdesk's updated_since
+ * list, Zendesk's cursor-based incremental export, Jira's JQL search). A source streams: it holds one vendor page at a time, never the whole history.
  */
 
 /** Where a walk starts: an instant, or (Zendesk) the export's own cursor. */
@@ -57,7 +57,7 @@ export function zendeskSource(connectionId: string, client: IncrementalExport, l
     entity: 'ticket',
     cursorBased: true,
     async *pages(start) {
-      // start_time only on the very first call; after that always the cursor (VENDOR-APIS 2.5).
+      // start_time only on the very first call; after that always the cursor, as Zendesk's export asks.
       let request: IncrementalStart = 'after' in start ? { cursor: start.after } : { startTime: unixSeconds(start.since) };
       for (;;) {
         const page = await client.incrementalTickets(request);

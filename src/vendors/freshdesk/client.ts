@@ -38,7 +38,7 @@ export interface FreshdeskClientOptions extends VendorClientOptions {
 const API = '/api/v2';
 const PER_PAGE = 100;
 const EMBEDDED_CONVERSATIONS = 10;
-/** Freshdesk refuses page 301 of /tickets (VENDOR-APIS 1.5): a new updated_since window starts instead. */
+/** Freshdesk refuses page 301 of /tickets ("beyond the 300th page"): a new updated_since window starts instead. */
 export const TICKET_LIST_PAGE_WALL = 300;
 
 /** Reads Freshdesk's error bodies: validation errors name fields, auth errors only a code and message. */

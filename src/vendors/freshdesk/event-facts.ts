@@ -10,7 +10,7 @@ import { fieldMoveOf, parseTriggeredEvent, type TriggeredEvent } from './trigger
  * What a Freshdesk automation webhook says about its change. The body is whatever the rule's
  * template renders (README's flat template, or the classic {"freshdesk_webhook": {...}}), so
  * every value is a string; what changed is only in `triggered_event`, and only the first
- * matching change of the rule (VENDOR-APIS.md 5b). Freshdesk names no actor.
+ * matching change of the rule. Freshdesk names no actor.
  */
 
 const bodySchema = z.looseObject({

@@ -16,7 +16,7 @@ import type {
   FreshdeskTicket,
 } from './schemas';
 
-/** Pure mapping between Freshdesk API v2 records and the canonical model (WORKFLOWS.md "Mirroring"). */
+/** Pure mapping between Freshdesk API v2 records and the canonical model (docs/rules.md, "Mirroring and lifecycle"). */
 
 export type FreshdeskStatusMap = Record<string, CanonicalStatus>;
 

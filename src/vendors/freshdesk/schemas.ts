@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Freshdesk API v2 bodies as they arrive (VENDOR-APIS.md section 1). Objects are loose so a
+ * Freshdesk API v2 bodies as they arrive. Objects are loose so a
  * field Freshdesk adds tomorrow does not break a sync; the fields the mapper reads are exact,
  * and nullable where Freshdesk sends null.
  */
@@ -47,7 +47,7 @@ export const FreshdeskTicketSchema = z.looseObject({
   custom_fields: z.record(z.string(), z.unknown()).default({}),
   created_at: timestamp,
   updated_at: timestamp,
-  // The ticket's SLA policy (VENDOR-APIS 5b): first response and resolution due times, and whether
+  // The ticket's SLA policy (fr_due_by, due_by, fr_escalated, is_escalated): first response and resolution due times, and whether
   // each was missed. Read, never required: a missing or unreadable value leaves the SLA unknown
   // rather than failing the ticket.
   fr_due_by: timestamp.nullish().catch(null),
@@ -56,7 +56,7 @@ export const FreshdeskTicketSchema = z.looseObject({
   is_escalated: z.boolean().nullish().catch(null),
   requester: FreshdeskEmbeddedRequesterSchema.optional(),
   company: FreshdeskEmbeddedCompanySchema.nullable().optional(),
-  // include=conversations embeds the oldest 10 only (VENDOR-APIS 1.3).
+  // Freshdesk's include=conversations embeds the oldest 10 only.
   conversations: z.array(z.lazy(() => FreshdeskConversationSchema)).optional(),
 });
 export type FreshdeskTicket = z.infer<typeof FreshdeskTicketSchema>;

@@ -1,6 +1,6 @@
 /**
  * Freshdesk's `{{triggered_event}}` placeholder renders a brace form that looks like JSON but
- * is not: no quotes, `null` for an empty side (VENDOR-APIS.md 5b):
+ * is not: no quotes, `null` for an empty side, only the rule's first matching change:
  *
  *   {ticket_action:created}   {status:{from:4,to:6}}   {group_id:{from:null,to:13}}
  *   {note_type:public}        {tags:{added:[vip,billing],removed:[]}}

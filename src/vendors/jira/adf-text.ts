@@ -1,6 +1,6 @@
 /**
  * Jira comment bodies as plain text for the canonical JiraComment. v3 answers carry ADF
- * (VENDOR-APIS.md 3.3); webhook bodies and v2 answers carry wiki markup, a string kept as is.
+ * (Atlassian Document Format); webhook bodies and v2 answers carry wiki markup, a string kept as is.
  * The walk is tolerant: the body comes from the vendor unvalidated, and a node type Jira adds
  * tomorrow still yields its text rather than failing the issue.
  */

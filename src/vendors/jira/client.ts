@@ -66,7 +66,7 @@ function describeValue(value: unknown): string {
 /**
  * Reads Jira's `{errorMessages: [], errors: {field: message}}`. The field map is kept apart so
  * a 400 on create names the field to fix; a bare `INVALID_INPUT` with no field usually means
- * malformed ADF (VENDOR-APIS.md section 5, pitfall 1).
+ * malformed ADF (text straight in a list item or table cell, an empty text node, marks in a code block).
  */
 export function errorDetails(body: unknown): ErrorDetails {
   const parsed = errorBodySchema.safeParse(body);
@@ -125,7 +125,7 @@ export class JiraClient implements JiraClientApi {
 
   async createIssue(input: JiraCreateIssueInput): Promise<{ id: string; key: string; self: string }> {
     // Properties ride on the create call itself so a duplicate from a retried POST can be found
-    // by its marker (VENDOR-APIS.md section 5, pitfall 2).
+    // by its marker: Jira Cloud's create takes no idempotency key.
     const body = { fields: input.fields, ...(input.properties?.length ? { properties: input.properties } : {}) };
     const res = await this.http.request(
       'createIssue',

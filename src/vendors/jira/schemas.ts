@@ -48,7 +48,7 @@ export const commentSchema = z.looseObject({
   created: z.string(),
   updated: z.string().nullish(),
   visibility: z.looseObject({ type: z.string().nullish(), value: z.string().nullish() }).nullish(),
-  // Sent where Jira Service Management splits public replies from internal notes (VENDOR-APIS 3.4).
+  // Sent where Jira Service Management splits public replies from internal notes.
   jsdPublic: z.boolean().nullish(),
 });
 

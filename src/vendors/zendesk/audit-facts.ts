@@ -7,7 +7,7 @@ import type { ZendeskAudit, ZendeskAuditEvent } from './schemas';
 
 /**
  * A ticket's audits (GET /api/v2/tickets/{id}/audits) record every update with its events
- * (VENDOR-APIS.md 5b). For a ticket seen for the first time they say what the change that
+ * (Comment, Change, Create ...). For a ticket seen for the first time they say what the change that
  * produced its current state was, where the webhook that brought it says nothing.
  */
 

@@ -7,7 +7,7 @@ import { priorityFromZendesk, statusFromZendesk } from './mapper';
 /**
  * What a Zendesk webhook says about its change. Event subscriptions (zen:event-type:ticket.*)
  * carry the actor and updated_at in `detail`, and the move in `event.previous`/`event.current`
- * or the comment in `event.comment` (VENDOR-APIS.md 2.8, 5b). Ids arrive as strings and enums
+ * or the comment in `event.comment` (Zendesk's event-subscription payloads). Ids arrive as strings and enums
  * in any capitalisation. A trigger body is our README template, which names no change.
  */
 

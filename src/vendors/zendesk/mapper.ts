@@ -100,7 +100,7 @@ export function mapComment(comment: ZendeskComment, requesterId: string | null, 
     author,
     public: comment.public,
     incoming: byRequester || author?.role === 'end-user',
-    // plain_body is missing on comments created through the API with `body` (pitfall 4).
+    // Zendesk leaves plain_body out on comments created through the API with `body`.
     bodyText: comment.plain_body ?? comment.body ?? '',
     bodyHtml: comment.html_body ?? null,
     createdAt: comment.created_at,

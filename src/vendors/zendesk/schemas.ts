@@ -32,7 +32,7 @@ export const customFieldSchema = z.looseObject({
 
 /**
  * One metric of the SLA policy applied to a ticket, side-loaded by `include=slas` as
- * `ticket.slas.policy_metrics[]` (VENDOR-APIS 5b): `breach_at` is when it breaches (null while
+ * `ticket.slas.policy_metrics[]`: `breach_at` is when it breaches (null while
  * paused), `stage` active, paused or achieved, and one of `minutes`/`hours`/`days` a rounded
  * summary of the time left (negative once past). Unknown stages and metrics are kept as text
  * so a new one Zendesk adds does not fail the ticket; the mapper reads only the ones it knows.

@@ -13,7 +13,7 @@ beforeEach(async () => {
 });
 afterEach(() => sandbox.close());
 
-/** Callers find transitions by target status, never by id (VENDOR-APIS.md 3.5). */
+/** Callers find transitions by target status, never by id: Jira's transition ids differ between workflows. */
 async function moveTo(key: string, statusName: string, comment?: string): Promise<void> {
   const transitions = await client.listTransitions(key);
   const t = transitions.find((x) => x.to.name === statusName);
@@ -26,7 +26,7 @@ async function newIssue(): Promise<string> {
   return key;
 }
 
-describe('Jira sandbox: the seed-002 workflow', () => {
+describe("Jira sandbox: the SUP-20 incident's service-desk workflow", () => {
   it('offers Investigate and Pending from Open, with per-workflow ids and status categories', async () => {
     const key = await newIssue();
     const transitions = await client.listTransitions(key);

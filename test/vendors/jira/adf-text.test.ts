@@ -6,7 +6,7 @@ const t = (text: string, marks?: unknown[]) => ({ type: 'text', text, ...(marks 
 const cell = (type: 'tableHeader' | 'tableCell', text: string) => ({ type, content: [p(t(text))] });
 
 describe('adfToPlainText', () => {
-  it('reads the composer example of VENDOR-APIS.md 3.3: heading, link, list, code block, table', () => {
+  it('reads an ADF document with a heading, a link, a list, a code block and a table', () => {
     const body = doc(
       { type: 'heading', attrs: { level: 3 }, content: [t('Customer report')] },
       p(

@@ -59,7 +59,7 @@ const ticketIs = (status: string) =>
   state(`the ticket is ${status}`, ['intake'], (w, v) => expectEqual('ticket status', w.sandboxes.zendesk.ticket(num(v, 'ticket'))?.status, status));
 
 /**
- * Seed 002: the SUP-20 "system is down" incident, Open to Closed with one reopen, with the
+ * The SUP-20 "system is down" incident, Open to Closed with one reopen, with the
  * client's side on a Zendesk Tier 1 ticket (Maria Keller in customer1's place, Dana Fox as the
  * owner who keeps the contact) and Jira's side worked by agent1 (Priya) and tech1, everything
  * crossing between them through the mirror (M1-M5).
@@ -67,7 +67,7 @@ const ticketIs = (status: string) =>
 export const sup20Lifecycle: Scenario<DemoWorld> = {
   id: 'a',
   title: 'The SUP-20 incident through the mirror: a Zendesk ticket and its Jira bug, Open to Completed, reopened, Closed',
-  source: 'seed 002 (Jira side) on a Zendesk Tier 1 ticket of seed 003; rules J1, J4, M1-M5, E1',
+  source: 'the SUP-20 incident (Jira side) on a Zendesk Tier 1 ticket; rules J1, J4, M1-M5, E1',
   steps: [
     {
       title: 'Maria Keller (in customer1\'s place) emails support: "system is down"',

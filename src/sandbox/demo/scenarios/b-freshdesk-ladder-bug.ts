@@ -7,11 +7,11 @@ import { expectEqual, num, type Scenario } from '../scenario';
 
 const { samOrtiz, alexChen } = FRESHDESK_AGENTS;
 
-/** Seed 000: a CS agent escalates to App Support, who decides it is a bug for Jira. */
+/** The Freshdesk ladder: a CS agent escalates to App Support, who decides it is a bug for Jira. */
 export const freshdeskLadderBug: Scenario<DemoWorld> = {
   id: 'b',
   title: 'Freshdesk: a CS agent escalates to App Support, who raises a Jira bug',
-  source: 'seed 000, sections 1, 2, 5 and 6',
+  source: 'the Freshdesk ladder: App Support as the first escalation, a Jira bug raised from the ticket',
   steps: [
     {
       title: 'Ana Lima (Northwind) emails: invoice export times out',

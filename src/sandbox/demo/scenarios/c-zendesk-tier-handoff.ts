@@ -41,13 +41,13 @@ const handBack = (round: number) => ({
 });
 
 /**
- * Seed 003: Tier 1 (the channel partner) escalates to Tier 2 by group and keeps the end user.
+ * The Zendesk handoff: Tier 1 (the channel partner) escalates to Tier 2 by group and keeps the end user.
  * Li, in Tier 2, once writes to Maria himself: H3 records it and tells Dana, the owner.
  */
 export const zendeskTierHandoff: Scenario<DemoWorld> = {
   id: 'c',
   title: 'Zendesk: Tier 1 to Tier 2 group handoff with two round trips, and one public reply by Tier 2',
-  source: 'seed 003, rules 1-7',
+  source: 'the Zendesk Tier 1 / Tier 2 handoff, from the claim to the last handback',
   steps: [
     {
       title: 'Maria Keller (YCDSB) reports: energy dashboard empty since Monday',

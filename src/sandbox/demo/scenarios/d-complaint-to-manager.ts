@@ -19,14 +19,14 @@ function learnKey(w: DemoWorld, v: ScenarioVars): void {
 }
 
 /**
- * Seed 000 section 3: a complaint may go from the CS agent straight to the CS Manager. Zac,
+ * The Freshdesk ladder: a complaint may go from the CS agent straight to the CS Manager. Zac,
  * reviewing it, sends Raj's ask (notice before planned maintenance) to the senior team as a
  * customer request in Jira (J1, J3), then hands the ticket back to its owner (E3).
  */
 export const complaintToManager: Scenario<DemoWorld> = {
   id: 'd',
   title: 'Freshdesk: a complaint escalated straight to the CS Manager, who raises a customer request for the senior team',
-  source: 'seed 000, sections 3 and 6; rules E2, E3, J1, J3, J4',
+  source: 'the Freshdesk ladder: a complaint to the CS Manager, a customer request for the senior team; rules E2, E3, J1, J3, J4',
   steps: [
     {
       title: 'Raj Patel (Contoso Health) complains about a third outage this month',

@@ -15,7 +15,7 @@ const stillIncomplete = state('the bug is still labelled needs-info: nobody adde
 });
 
 /**
- * Seeds 001 and 004: an urgent ticket nobody answers breaches its first-response target (S1)
+ * Service levels: an urgent ticket nobody answers breaches its first-response target (S1)
  * and is escalated once (S2). Omar, who logged Tom's call, sends it to Jira at once as a bug
  * but writes down nothing engineering needs, so it is raised incomplete (J5) and stays so.
  * The sandboxes' clock moves forward instead of the demo waiting an hour; helpdesk-sync's rules
@@ -24,7 +24,7 @@ const stillIncomplete = state('the bug is still labelled needs-info: nobody adde
 export const slaBreach: Scenario<DemoWorld> = {
   id: 'e',
   title: 'An urgent ticket, sent to Jira as a bug with nothing to go on, breaches its first-response target',
-  source: 'seeds 001 and 004; rules S1, S2, J1, J5',
+  source: 'service levels per priority, a breach escalated once; rules S1, S2, J1, J5',
   steps: [
     {
       title: 'Tom Becker (Managing Energy) reports every meter offline (urgent)',

@@ -6,5 +6,5 @@ import { zendeskTierHandoff } from './c-zendesk-tier-handoff';
 import { complaintToManager } from './d-complaint-to-manager';
 import { slaBreach } from './e-sla-breach';
 
-/** The user's scenarios, in the order the demo plays them. */
+/** The escalation scenarios (docs/rules.md), in the order the demo plays them. */
 export const SCENARIOS: Scenario<DemoWorld>[] = [sup20Lifecycle, freshdeskLadderBug, zendeskTierHandoff, complaintToManager, slaBreach];

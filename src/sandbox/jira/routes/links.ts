@@ -4,7 +4,7 @@ import { badRequest, fieldErrors, notFound } from '../errors';
 import type { RemoteLinkRecord } from '../state';
 
 /**
- * Remote links (upserted by globalId, VENDOR-APIS.md 3.6) and issue entity properties (3.7).
+ * Remote links (upserted by globalId, as Jira documents them) and issue entity properties.
  * Remote links fire no webhook at Jira, so none here; property writes fire issue_property_*.
  */
 export function linkRoutes(http: SandboxApp, ctx: JiraContext): void {

@@ -56,7 +56,7 @@ export function searchRoutes(http: SandboxApp, ctx: JiraContext): void {
     const include = fieldSelection(fields, false);
     const issues = all.slice(offset, offset + pageSize).map((issue) => {
       const full = ctx.represent.issue(issue, include);
-      // With no fields asked for, search/jql answers only the id (VENDOR-APIS.md pitfall 12).
+      // With no fields asked for, Jira's search/jql answers only the id.
       return fields.length === 0 ? { id: issue.id } : full;
     });
     const more = offset + pageSize < all.length;

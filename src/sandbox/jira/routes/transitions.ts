@@ -14,7 +14,7 @@ function resolutionName(id: string | null): string | null {
   return RESOLUTIONS.find((r) => r.id === id)?.name ?? null;
 }
 
-/** GET and POST /issue/:idOrKey/transitions, over the seed-002 workflow of world.ts. */
+/** GET and POST /issue/:idOrKey/transitions, over the service-desk workflow of world.ts. */
 export function transitionRoutes(http: SandboxApp, ctx: JiraContext): void {
   http.route('GET', `${API}/issue/:idOrKey/transitions`, ({ req }) => {
     const issue = issueOf(ctx, req);
