@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -154,7 +154,15 @@ describe('helpdesk-sync check-config', () => {
   // Root reads and writes anything: the permission cases run as `nobody` there, in a folder of
   // the system's temp folder, since the test run's own temp folders (0700) keep `nobody` out.
   const uid = process.getuid?.() === 0 ? 65534 : undefined;
-  it('refuses a read-only and an unreadable store file by name', async () => {
+  // `nobody` must be able to run this checkout's node and sources: not so in a checkout under a
+  // folder only root may enter (a CI clone in a 0700 temp folder, a Node in root's home).
+  const nobodyCanRun =
+    uid === undefined ||
+    spawnSync(process.execPath, ['--import', TSX, path.join(ROOT, 'src', 'cli', 'main.ts'), '--version'], { cwd: '/', uid, gid: uid, env: { PATH: process.env.PATH }, timeout: 60_000 }).status === 0;
+  if (!nobodyCanRun) {
+    it.todo(`refuses a read-only and an unreadable store file by name (not run: as root the check needs another user, and nobody cannot run ${process.execPath} or read ${ROOT})`);
+  }
+  (nobodyCanRun ? it : it.skip)('refuses a read-only and an unreadable store file by name', async () => {
     const systemTmp = process.env.HS_TEST_TMP_ROOT ? path.dirname(process.env.HS_TEST_TMP_ROOT) : tmpdir();
     permsDir = mkdtempSync(path.join(uid === undefined ? dir : systemTmp, 'hs-check-config-perms-'));
     chmodSync(permsDir, 0o755);
