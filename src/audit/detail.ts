@@ -2,17 +2,9 @@ import type { EntityRef } from '../domain/ticket';
 import type { AuditFacts, Decision, Store } from '../store/types';
 import { auditPair } from './pair';
 import type { AuditSettings } from './settings';
-import { handoffOf } from './trail';
+import { DIRECTION_WORDS, handoffOf } from './trail';
 import type { AuditDetail } from './types';
 import { actionWords } from './violations';
-
-const DIRECTION_WORDS: Record<string, string> = {
-  escalate: 'escalated',
-  handback: 'handed back',
-  consult: 'sent for a consult',
-  return: 'returned to the owner',
-  reassign: 'reassigned',
-};
 
 /** One pair's facts through the single-ticket reads; null when the ticket has no link. */
 export async function pairFacts(store: Store, ref: EntityRef): Promise<{ facts: AuditFacts; decisions: Decision[] } | null> {

@@ -2,6 +2,15 @@ import { countRoundTrips } from '../policy/handoff';
 import type { Handoff } from '../store/types';
 import type { AuditHandoff, AuditTrail } from './types';
 
+/** A handoff's direction in plain words (the audit's timeline, explain). */
+export const DIRECTION_WORDS: Record<string, string> = {
+  escalate: 'escalated',
+  handback: 'handed back',
+  consult: 'sent for a consult',
+  return: 'returned to the owner',
+  reassign: 'reassigned',
+};
+
 const side = (assignee: string | null, group: string | null): string | null => {
   if (assignee && group) return `agent ${assignee} (group ${group})`;
   if (assignee) return `agent ${assignee}`;

@@ -1,3 +1,4 @@
+import { DIRECTION_WORDS } from '../audit/trail';
 import type { HelpdeskVendor } from '../domain/ticket';
 import type { SlaState } from '../domain/sla';
 import { formatSpan } from '../sla/duration';
@@ -6,14 +7,6 @@ import type { Decision, EntitySnapshot, Handoff, SlaRecord, Store, TicketLink, T
 import type { EntityRef } from '../domain/ticket';
 
 const when = (d: Date) => d.toISOString().replace('T', ' ').replace(/:\d{2}\.\d{3}Z$/, ' UTC');
-
-const DIRECTION_WORDS: Record<string, string> = {
-  escalate: 'escalated',
-  handback: 'handed back',
-  consult: 'sent for a consult',
-  return: 'returned to the owner',
-  reassign: 'reassigned',
-};
 
 const VERDICT_WORDS: Record<string, string> = {
   ok: 'ok',

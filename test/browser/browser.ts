@@ -20,6 +20,8 @@ export function browserDescribe(name: string, body: () => void): void {
       });
     });
   } else {
+    // Deliberate: a machine with only Node and npm runs `npm test` without Chromium; the skip
+    // names what to install. In CI (CI=true) the branch above fails instead.
     describe.skip(`${name} (skipped: ${CHROMIUM} is missing; apt-get install -y chromium)`, body);
   }
 }
